@@ -1,0 +1,20 @@
+"Shared helpers for musiclab's tests: the checkout's root, and the installed `musiclab` command"
+import os, shutil, subprocess, sys
+from pathlib import Path
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+ARTIFACTS = ROOT/'tests'/'artifacts'
+
+def musiclab_exe() -> str:
+    "The `musiclab` console script of the environment running the tests"
+    exe = Path(sys.executable).parent/'musiclab'
+    if exe.exists(): return str(exe)
+    found = shutil.which('musiclab')
+    if not found: pytest.fail('the `musiclab` command is not installed: pip install -e ".[dev]"')
+    return found
+
+def run_musiclab(*args, timeout=120, **kw) -> subprocess.CompletedProcess:
+    "Run the installed `musiclab` command with `args`, capturing its output as text"
+    env = {**os.environ, 'TF_CPP_MIN_LOG_LEVEL': '2'}
+    return subprocess.run([musiclab_exe(), *args], capture_output=True, text=True, timeout=timeout, env=env, **kw)
