@@ -1,5 +1,5 @@
 "Shared helpers for musiclab's tests: the checkout's root, and the installed `musiclab` command"
-import os, shutil, subprocess, sys
+import shutil, subprocess, sys
 from pathlib import Path
 import pytest
 
@@ -16,5 +16,4 @@ def musiclab_exe() -> str:
 
 def run_musiclab(*args, timeout=120, **kw) -> subprocess.CompletedProcess:
     "Run the installed `musiclab` command with `args`, capturing its output as text"
-    env = {**os.environ, 'TF_CPP_MIN_LOG_LEVEL': '2'}
-    return subprocess.run([musiclab_exe(), *args], capture_output=True, text=True, timeout=timeout, env=env, **kw)
+    return subprocess.run([musiclab_exe(), *args], capture_output=True, text=True, timeout=timeout, **kw)

@@ -37,6 +37,13 @@ def test_api_entries_and_hidden_cells(site):
     assert 'from fastcore.test import' not in core       # a `#| hide` cell
     assert 'nbdev_export()' not in core                  # the export cell
 
+def test_plots_and_audio_are_kept(site):
+    "The docs page draws a figure and plays a tone: the figure is an image file of the site, the sound is inside the page"
+    page = (site/'docs.html').read_text()
+    imgs = re.findall(r'<img[^>]*src="([^"]+\.png)"', page)
+    assert imgs and all((site/i).exists() for i in imgs), imgs
+    assert re.search(r'<audio[^>]*controls', page) and 'src="data:audio/wav;base64,' in page
+
 @pytest.fixture
 def server(site):
     handler = functools.partial(_QuietHandler, directory=str(site))
@@ -81,6 +88,10 @@ def test_pages_in_a_browser(server):
             assert entry.count() == 1 and entry.first.is_visible()
             entry.first.scroll_into_view_if_needed()
             page.screenshot(path=str(ARTIFACTS/'docs-core.png'))
+
+            page.goto(f'{server}/docs.html', wait_until='load')
+            assert page.locator('audio').count() == 1
+            assert page.evaluate("() => [...document.images].filter(i => i.src.endsWith('.png')).every(i => i.naturalWidth > 100)")
         finally:
             browser.close()
     outside = [u for u in requests if not u.startswith((server, 'data:', 'blob:'))]

@@ -1,0 +1,37 @@
+"""What safety and laziness cost in musiclab.core, measured side by side in one run.
+
+1. `atomic_write` (temporary file, fsync, rename, fsync of the folder) against a plain `open().write()`
+   of the same bytes, for a small config-sized file and a 16 MB checkpoint-sized one.
+2. Start-up of `musiclab --version` (which does not import TensorFlow) against `python -c "import tensorflow"`.
+
+Run: python bench/core.py
+"""
+import os, shutil, statistics, subprocess, sys, tempfile, time
+from pathlib import Path
+from musiclab.core import atomic_write
+
+def best_of(fn, n):
+    ts = []
+    for _ in range(n):
+        t = time.perf_counter(); fn(); ts.append(time.perf_counter() - t)
+    return min(ts), statistics.median(ts)
+
+def plain_write(path, data):
+    with open(path, 'wb') as f: f.write(data)
+
+def main():
+    d = Path(tempfile.mkdtemp())
+    print(f'python {sys.version.split()[0]} on {os.cpu_count()} cores')
+    for label, size, n in [('4 KB', 4 << 10, 200), ('16 MB', 16 << 20, 10)]:
+        data = os.urandom(size)
+        a, am = best_of(lambda: atomic_write(d/'a.bin', data), n)
+        p, pm = best_of(lambda: plain_write(d/'p.bin', data), n)
+        print(f'write {label}: atomic {a*1e3:.2f} ms (median {am*1e3:.2f}), plain {p*1e3:.2f} ms (median {pm*1e3:.2f}); atomic/plain = {am/pm:.1f}x')
+    exe = Path(sys.executable).parent/'musiclab'
+    shutil.rmtree(d)
+    cli, _ = best_of(lambda: subprocess.run([str(exe), '--version'], capture_output=True, check=True), 5)
+    tf, _ = best_of(lambda: subprocess.run([sys.executable, '-c', 'import tensorflow'], capture_output=True, check=True), 3)
+    print(f'start-up: musiclab --version {cli*1e3:.0f} ms, import tensorflow {tf*1e3:.0f} ms')
+    print(f'musiclab --version starts {tf/cli:.0f}x faster than an import of TensorFlow')
+
+if __name__ == '__main__': main()
