@@ -8,7 +8,13 @@ import pytest
 from conftest import ROOT, ARTIFACTS
 
 CHROMIUM = shutil.which('chromium') or '/usr/bin/chromium'
-PAGES = ['index', 'core', 'docs', 'cli']  # one page per notebook, in notebook order after the index
+def _pages():
+    "One page per notebook, the index first, then notebook order (what `musiclab docs` builds)"
+    from musiclab.docs import page_name
+    names = [page_name(p) for p in sorted((ROOT/'nbs').glob('*.ipynb')) if not p.name.startswith('_')]
+    return ['index'] + [n for n in names if n != 'index']
+
+PAGES = _pages()
 
 @pytest.fixture(scope='module')
 def site():
