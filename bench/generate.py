@@ -16,7 +16,8 @@ def main():
     ap.add_argument('--checkpoint', help='a saved LSTM (default: the one shipped in musiclab/assets/lstm-small)')
     ap.add_argument('--length', type=int, default=100, help='events per clef')
     args = ap.parse_args()
-    from musiclab.cli import asset, load_checkpoint
+    from musiclab.core import asset
+    from musiclab.cli import load_checkpoint
     from musiclab.models.lstm import Sampler, naive_generate
     model = load_checkpoint(args.checkpoint or asset('lstm-small'))
     hp = model.hp

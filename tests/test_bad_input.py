@@ -62,6 +62,6 @@ def test_unknown_config_and_model():
     _one_error_line(run_musiclab('train', 'theremin', '--config', 'lstm-small', '--out', 'x'), "unknown model 'theremin'", status=2)
 
 def test_bad_key(tmp_path):
-    from musiclab.cli import asset
+    from musiclab.core import asset
     _one_error_line(run_musiclab('generate', '--checkpoint', str(asset('lstm-small')), '--out', str(tmp_path), '--key', 'H major'),
                     "unknown key 'H major'", status=2)

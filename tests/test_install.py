@@ -22,6 +22,12 @@ def test_wheel_holds_every_exported_module(wheel):
     assert mods and set(mods) <= names, set(mods) - names
     assert not [n for n in names if n.startswith(('nbs/', 'tests/', 'bench/'))]
 
+def test_wheel_ships_the_demo_checkpoint(wheel):
+    "`musiclab demo` needs the small LSTM inside the package, loaded from site-packages"
+    names = set(wheel.namelist())
+    for f in ('musiclab.json', 'treble.keras', 'bass.keras'): assert f'musiclab/assets/lstm-small/{f}' in names
+    assert sum(wheel.getinfo(f'musiclab/assets/lstm-small/{f}').file_size for f in ('treble.keras', 'bass.keras')) < 20e6
+
 def test_wheel_console_script_and_nbdev_index(wheel):
     ep = _meta(wheel, 'entry_points.txt')
     assert 'musiclab = musiclab.cli:main' in ep and 'musiclab = musiclab._modidx:d' in ep
