@@ -14,7 +14,7 @@ import numpy as np
 # %% auto #0
 __all__ = ['MusiclabError', 'DataError', 'ConfigError', 'CheckpointError', 'Config', 'register', 'configs', 'get_config',
            'set_seed', 'cache_dir', 'atomic_path', 'atomic_open', 'atomic_write', 'in_test', 'repo_root', 'shared_data',
-           'asset']
+           'split_by_name', 'write_meta', 'read_meta', 'asset']
 
 # %% ../nbs/00_core.ipynb #5aae7211
 class MusiclabError(Exception):
@@ -52,6 +52,11 @@ class Config:
     def to_dict(self)->dict:
         "Everything but the factory, as plain JSON-ready values (what a checkpoint stores)"
         return dict(name=self.name, model=self.model, description=self.description, hparams=dict(self.hparams), data=self.data)
+
+    @classmethod
+    def from_dict(cls, d:dict)->'Config':
+        "The config `to_dict` wrote (as a checkpoint keeps it): no factory, the stored values as they were"
+        return cls(d['name'], d['model'], d['description'], d['hparams'], d.get('data'))
 
 # %% ../nbs/00_core.ipynb #15ec8bd7
 _registry:dict[str,Config] = {}
@@ -183,6 +188,44 @@ def shared_data(*parts:str # path inside `shared/data`, e.g. 'chopin'
     if root is None: return None
     p = root.parent.joinpath('shared', 'data', *parts)
     return p if p.exists() else None
+
+# %% ../nbs/00_core.ipynb #583ad234
+def split_by_name(items:list, # things with a `.name` (corpus pieces, recordings)
+                  val_frac:float=0.1, # fraction held out for validation
+                  seed:int=0, # another seed draws another split
+                 )->tuple[list, list]:
+    "(train, validation), disjoint and deterministic for a seed; at least one item on each side when there are two or more"
+    import hashlib
+    if not 0 <= val_frac < 1: raise ValueError(f'val_frac must be in [0, 1), got {val_frac}')
+    n = len(items)
+    n_val = 0 if n < 2 or val_frac == 0 else min(max(1, round(val_frac * n)), n - 1)
+    rank = sorted(range(n), key=lambda k: hashlib.sha256(f'{seed}:{items[k].name}'.encode()).hexdigest())
+    val = set(rank[:n_val])
+    return [it for k, it in enumerate(items) if k not in val], [it for k, it in enumerate(items) if k in val]
+
+# %% ../nbs/00_core.ipynb #764a60e0
+def write_meta(path:str|Path, # the checkpoint folder
+               model:str, # the model id ('lstm', 'fusion', ...)
+               config:Config, # the config it was trained with
+               **extra)->Path: # whatever else the model keeps (JSON-ready): vocabularies, history, ...
+    "Write the checkpoint's `musiclab.json` atomically; returns its path"
+    return atomic_write(Path(path)/'musiclab.json', json.dumps(dict(musiclab=1, model=model, config=config.to_dict(), **extra)))
+
+def read_meta(path:str|Path, # the checkpoint folder
+              model:str|None=None, # the model id it must be (None: any)
+             )->dict:
+    "The checkpoint's `musiclab.json`, checked; `meta['config']` is a `Config` again"
+    path = Path(path)
+    if not path.is_dir(): raise CheckpointError('no checkpoint folder here', path=path)
+    f = path/'musiclab.json'
+    if not f.exists(): raise CheckpointError('not a musiclab checkpoint: musiclab.json is missing', path=path)
+    try: meta = json.loads(f.read_text())
+    except (json.JSONDecodeError, UnicodeDecodeError): raise CheckpointError('musiclab.json is not valid JSON', path=f) from None
+    if not isinstance(meta, dict) or not isinstance(meta.get('config'), dict) or 'model' not in meta:
+        raise CheckpointError('musiclab.json does not say which model and config it holds', path=f)
+    if model is not None and meta['model'] != model: raise CheckpointError(f"a {meta['model']} checkpoint, not a {model} one", path=path)
+    try: return {**meta, 'config': Config.from_dict(meta['config'])}
+    except (KeyError, TypeError) as e: raise CheckpointError(f'musiclab.json has an incomplete config ({e})', path=f) from None
 
 # %% ../nbs/00_core.ipynb #72a5cd8c
 def asset(*parts:str # path inside musiclab/assets, e.g. ('lstm-small', 'musiclab.json')

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from importlib.metadata import version as _pkg_version
 from pathlib import Path
 import numpy as np
-from .core import DataError, atomic_path, cache_dir
+from .core import DataError, atomic_path, cache_dir, split_by_name
 
 # %% auto #0
 __all__ = ['TPQ', 'PIPELINE_VERSION', 'MIDI_EXTS', 'SCORE_EXTS', 'MUSIC_EXTS', 'DEFAULT_SPEC', 'SPECS', 'M21_PIANO', 'Part',
@@ -345,13 +345,8 @@ class Corpus:
               val_frac:float=0.1, # fraction of the pieces held out for validation
               seed:int=0, # another seed draws another split
              )->tuple[list[Item], list[Item]]:
-        "(train, validation) pieces, split by piece: deterministic for a seed, disjoint, >= 1 validation piece if there are 2+"
-        if not 0 <= val_frac < 1: raise ValueError(f'val_frac must be in [0, 1), got {val_frac}')
-        n = len(self.items)
-        n_val = 0 if n < 2 or val_frac == 0 else min(max(1, round(val_frac * n)), n - 1)
-        rank = sorted(range(n), key=lambda k: hashlib.sha256(f'{seed}:{self.items[k].name}'.encode()).hexdigest())
-        val = set(rank[:n_val])
-        return [it for k, it in enumerate(self.items) if k not in val], [it for k, it in enumerate(self.items) if k in val]
+        "(train, validation) pieces, split by piece (`musiclab.core.split_by_name`): deterministic for a seed, disjoint, >= 1 validation piece if there are 2+"
+        return split_by_name(self.items, val_frac, seed)
 
     def report(self)->str:
         "A few lines about this corpus: pieces, parts, notes, what parsing dropped or rounded, every skipped file"

@@ -179,12 +179,16 @@ def build_docs(out:str|Path='_docs', # the folder the static site is written to 
     out = (root/out) if not Path(out).is_absolute() else Path(out)
     from fastcore.xtras import working_directory
     with working_directory(root):
-        from nbdev.serve import proc_nbs
         cfg = _nbdev_cfg()
         flags = set(cfg.tst_flags.split())
         t0 = time.time()
         executed = execute_notebooks(cfg.nbs_path, root/'_exec', flags)
-        proc = Path(proc_nbs(root/'_exec', force=True, n_workers=0))
+        # nbdev runs each page's exported code to render its API docs: in a process of its own, so that the classes it
+        # defines again (Keras classes registered by name) do not replace the caller's own (a test run's, a notebook's)
+        r = subprocess.run([sys.executable, '-c', f"from nbdev.serve import proc_nbs; print(proc_nbs({str(root/'_exec')!r}, force=True, n_workers=0))"],
+                           capture_output=True, text=True)
+        if r.returncode: raise MusiclabError(f'nbdev could not process the executed notebooks:\n{r.stderr[-3000:]}', path=root/'_exec')
+        proc = Path(r.stdout.strip().splitlines()[-1])
         src = root/'_sphinx'
         if src.exists(): shutil.rmtree(src)
         src.mkdir(parents=True)

@@ -13,7 +13,8 @@ from .core import MusiclabError, DataError, ConfigError, atomic_path, atomic_wri
 from .symbolic import key_name, key_shift, note_name, parse_key
 
 # %% auto #0
-__all__ = ['KEYS', 'Event', 'BACKENDS', 'key_label', 'Piece', 'soundfont', 'audio_backend', 'write_html']
+__all__ = ['KEYS', 'Event', 'BACKENDS', 'key_label', 'Piece', 'soundfont', 'audio_backend', 'synthesize', 'pcm16', 'data_uri',
+           'write_html']
 
 # %% ../nbs/05_render.ipynb #3005da0c
 def _m21key(name:str):
@@ -319,14 +320,8 @@ def audio_backend(backend:str='auto' # 'auto', 'midirenderer' or 'fluidsynth'
         raise MusiclabError("audio backend 'midirenderer' is not installed: pip install midirenderer, or use backend='fluidsynth'")
     return backend
 
-def _resample(x:np.ndarray, sr:int, to:int)->np.ndarray:
-    if sr == to: return x
-    from scipy.signal import resample_poly
-    g = math.gcd(sr, to)
-    return resample_poly(x, to // g, sr // g)
-
 def _synth(midi:bytes, backend:str, sample_rate:int)->tuple[np.ndarray, int]:
-    "Mono float audio of `midi` and its sample rate"
+    "Mono float audio of `midi` and the rate the synthesiser produced it at"
     import soundfile
     if backend == 'midirenderer':
         import midirenderer
@@ -344,6 +339,20 @@ def _synth(midi:bytes, backend:str, sample_rate:int)->tuple[np.ndarray, int]:
         x, sr = pretty_midi.PrettyMIDI(io.BytesIO(midi)).fluidsynth(fs=sample_rate, sf2_path=str(soundfont())), sample_rate
     return (x.mean(axis=1) if x.ndim == 2 else x), sr
 
+def synthesize(midi:bytes, # the bytes of a MIDI file
+               sample_rate:int=22050, # samples per second of the result
+               backend:str='auto', # 'auto', 'midirenderer' or 'fluidsynth'
+               peak:float|None=0.9, # scale the loudest sample to this (None: as synthesised)
+              )->np.ndarray:
+    "Play MIDI on the General MIDI SoundFont: mono float32 samples in [-1, 1] (pieces, drum grooves and rendered corpora all sound through this)"
+    if not (isinstance(sample_rate, (int, np.integer)) and sample_rate > 0): raise ConfigError(f'sample rate {sample_rate!r} is not a positive integer')
+    from musiclab.audio import resample  # one resampler for the whole library (soxr, as librosa uses)
+    x, sr = _synth(midi, audio_backend(backend), int(sample_rate))
+    x = resample(x, sr, int(sample_rate))
+    m = np.abs(x).max() if len(x) else 0.0
+    if peak is not None and m > 0: x = x * (peak / m)
+    return np.clip(x, -1, 1).astype(np.float32)
+
 @_method
 def _wav(self:Piece,
         sample_rate:int=22050, # samples per second of the result
@@ -352,14 +361,10 @@ def _wav(self:Piece,
         peak:float|None=0.9, # scale the loudest sample to this (None: as synthesised)
        )->np.ndarray:
     "The piece played on a General MIDI piano: mono float32 samples in [-1, 1]"
-    if not (isinstance(sample_rate, (int, np.integer)) and sample_rate > 0): raise ConfigError(f'sample rate {sample_rate!r} is not a positive integer')
-    x, sr = _synth(self.midi_bytes(tail=tail), audio_backend(backend), int(sample_rate))
-    x = _resample(x, sr, int(sample_rate))
-    m = np.abs(x).max() if len(x) else 0.0
-    if peak is not None and m > 0: x = x * (peak / m)
-    return np.clip(x, -1, 1).astype(np.float32)
+    return synthesize(self.midi_bytes(tail=tail), sample_rate, backend, peak)
 
-def _pcm16(x:np.ndarray, sample_rate:int)->bytes:
+def pcm16(x:np.ndarray, # mono samples in [-1, 1]
+          sample_rate:int)->bytes:
     "16-bit PCM WAV file bytes"
     import soundfile
     f = io.BytesIO(); soundfile.write(f, x, sample_rate, format='WAV', subtype='PCM_16')
@@ -370,7 +375,7 @@ def _wav_bytes(self:Piece, sample_rate:int=22050, # samples per second
                backend:str='auto', # 'auto', 'midirenderer' or 'fluidsynth'
                )->bytes:
     "The piece as the bytes of a 16-bit mono WAV file"
-    return _pcm16(self.wav(sample_rate, backend), sample_rate)
+    return pcm16(self.wav(sample_rate, backend), sample_rate)
 
 @_method
 def _write_wav(self:Piece, path, # the .wav file to write
@@ -421,7 +426,10 @@ def _roll_png(self:Piece, dpi:int=80, # resolution of the image
     return f.getvalue()
 
 # %% ../nbs/05_render.ipynb #fda80de0
-def _data_uri(mime:str, data:bytes)->str: return f'data:{mime};base64,{base64.b64encode(data).decode("ascii")}'
+def data_uri(mime:str, # e.g. 'audio/wav', 'image/png'
+             data:bytes)->str:
+    "A `data:` URI holding `data`, so an HTML page or notebook output needs no other file"
+    return f'data:{mime};base64,{base64.b64encode(data).decode("ascii")}'
 
 def _caption(self:Piece)->str:
     return f'{key_label(self.key)}, {self.tempo:g} bpm, {self.time_signature}, {self.seconds:.1f} s'
@@ -431,13 +439,13 @@ def _audio_html(self:Piece, sample_rate:int=16000, # audio rate for the player
                 backend:str='auto', # 'auto', 'midirenderer' or 'fluidsynth'
                )->str:
     "An HTML audio player with the piece inside it (a WAV data: URI)"
-    return f'<audio controls src="{_data_uri("audio/wav", self.wav_bytes(sample_rate, backend))}"></audio>'
+    return f'<audio controls src="{data_uri("audio/wav", self.wav_bytes(sample_rate, backend))}"></audio>'
 
 def _repr_html_(self:Piece)->str:
     return (f'<div class="musiclab-piece"><div><b>{html.escape(self.title)}</b> — {html.escape(_caption(self))}</div>'
             f'{self.audio_html()}'
             f'<div style="max-width:100%;overflow-x:auto;background:white">{self.svg()}</div>'
-            f'<img alt="piano roll" src="{_data_uri("image/png", self.roll_png())}"/></div>')
+            f'<img alt="piano roll" src="{data_uri("image/png", self.roll_png())}"/></div>')
 
 Piece._repr_html_ = _repr_html_
 

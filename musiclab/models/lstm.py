@@ -187,21 +187,14 @@ class LSTMModel:
         "Save the networks (weights only) and `musiclab.json` (config, vocabularies) into the folder `path`"
         path = Path(path); path.mkdir(parents=True, exist_ok=True)
         for clef, net in self.nets.items(): save_model(net, path/f'{clef}.keras', include_optimizer=False)
-        meta = dict(musiclab=1, model='lstm', config=self.config.to_dict(), converter=self.converter.to_dict(), history=self.history)
-        atomic_write(path/'musiclab.json', json.dumps(meta))
+        write_meta(path, 'lstm', self.config, converter=self.converter.to_dict(), history=self.history)
         return path
 
     @classmethod
     def load(cls, path:str|Path)->'LSTMModel':
         "A model saved by `save` (networks loaded in Keras safe mode)"
-        path = Path(path)
-        if not path.is_dir(): raise CheckpointError('no checkpoint folder here', path=path)
-        if not (path/'musiclab.json').exists(): raise CheckpointError('not a musiclab checkpoint: musiclab.json is missing', path=path)
-        meta = json.loads((path/'musiclab.json').read_text())
-        if meta.get('model') != 'lstm': raise CheckpointError(f"a {meta.get('model')} checkpoint, not an lstm one", path=path)
-        c = meta['config']
-        cfg = Config(c['name'], c['model'], c['description'], c['hparams'], c['data'])
-        m = cls(cfg, SymbolicConverter.from_dict(meta['converter']), {clef: load_model(path/f'{clef}.keras', compile=False) for clef in CLEFS})
+        path = Path(path); meta = read_meta(path, 'lstm')
+        m = cls(meta['config'], SymbolicConverter.from_dict(meta['converter']), {clef: load_model(path/f'{clef}.keras', compile=False) for clef in CLEFS})
         m.history = meta.get('history', {})
         return m
 
