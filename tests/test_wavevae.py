@@ -1,0 +1,134 @@
+"""The waveform VAE end to end, as a user runs it: audio data from rendered pieces (and bad audio input), training a tiny
+model with checkpoints and resume, sampling, saving and reloading in a fresh process, the shipped checkpoint and the demo,
+and — once the lead has integrated it — `musiclab train wavevae` / `musiclab generate` on the command line."""
+import json, subprocess, sys
+from pathlib import Path
+import numpy as np
+import pytest
+from conftest import ROOT, run_musiclab
+
+@pytest.fixture(scope='module')
+def data():
+    from musiclab.audio import load_audio
+    return load_audio('rendered:m21-piano', sample_rate=3000, limit=3)
+
+@pytest.fixture(scope='module')
+def run(data, tmp_path_factory):
+    from musiclab.core import get_config
+    from musiclab.models.wavevae import WaveVAEModel
+    out = tmp_path_factory.mktemp('wavevae')/'run'
+    cfg = get_config('wavevae-tiny', epochs=2)
+    train, valid = data.split(cfg['val_frac'], cfg['seed'])
+    WaveVAEModel(cfg).fit(train, valid, out, verbose=0)
+    return out
+
+def test_checkpoint_layout(run):
+    assert {p.name for p in run.iterdir()} >= {'musiclab.json', 'vae.keras', 'train'}
+    meta = json.loads((run/'musiclab.json').read_text())
+    assert meta['model'] == 'wavevae' and meta['config']['name'] == 'wavevae-tiny'
+    assert [h['epoch'] for h in meta['history']] == [0, 1] and {'loss', 'rec', 'kl', 'val_loss'} <= set(meta['history'][0])
+    assert meta['data']['clips']['train'] > 0 and meta['data']['valid'] and not set(meta['data']['train']) & set(meta['data']['valid'])
+    assert any((run/'train'/'logs').rglob('*tfevents*'))
+
+def test_train_again_resumes(run, data, capsys):
+    from musiclab.core import get_config
+    from musiclab.models.wavevae import WaveVAEModel
+    cfg = get_config('wavevae-tiny', epochs=3)
+    m = WaveVAEModel(cfg).fit(*data.split(cfg['val_frac'], cfg['seed']), run, verbose=1)
+    assert 'resuming after epoch 2' in capsys.readouterr().out
+    assert [h['epoch'] for h in m.history] == [0, 1, 2]
+
+_SAMPLE = '''
+import json, sys
+from musiclab.models.wavevae import WaveVAEModel
+m = WaveVAEModel.load(sys.argv[1])
+print(json.dumps([p.audio[::97].tolist() for p in m.sample(2, seed=5, temperature=0.7)]))
+'''
+
+def test_reload_in_a_fresh_process_generates_the_same(run):
+    from musiclab.models.wavevae import WaveVAEModel
+    here = [p.audio[::97].tolist() for p in WaveVAEModel.load(run).sample(2, seed=5, temperature=0.7)]
+    out = subprocess.run([sys.executable, '-c', _SAMPLE, str(run)], capture_output=True, text=True, timeout=300)
+    assert out.returncode == 0, out.stderr[-2000:]
+    there = json.loads(out.stdout.strip().splitlines()[-1])
+    np.testing.assert_allclose(np.array(there), np.array(here), atol=1e-6)
+    assert len(here[0]) > 20 and here[0] != here[1]
+
+def test_saved_clips_are_wav_files(run, tmp_path):
+    import soundfile
+    from musiclab.models.wavevae import WaveVAEModel
+    [p] = WaveVAEModel.load(run).sample(1, seed=0)
+    files = p.save(tmp_path, 'clip')
+    x, sr = soundfile.read(files['wav'])
+    assert sr == 16000 and abs(len(x) - p.seconds * 16000) <= 1 and '<svg' in files['svg'].read_text()[:1000]
+
+def test_the_seed_config_builds_the_seed_network():
+    "wavevae-seed is the seed's dense-in-disguise network: 12.1 million weights, clips as one step of 90,001 channels"
+    from musiclab.core import get_config
+    from musiclab.models.wavevae import WaveVAE
+    net = WaveVAE(get_config('wavevae-seed').hparams)
+    assert net.encoder.get_layer('one_step_many_channels').output.shape == (None, 1, 90_001)
+    assert 12_000_000 < net.count_params() < 12_200_000
+    small = WaveVAE(get_config('wavevae-small').hparams)
+    assert small.encoder.get_layer('time_by_one_channel').output.shape == (None, 90_001, 1)
+
+def test_safe_mode_load_needs_no_code_from_the_file(run):
+    "vae.keras holds only registered musiclab classes and Keras layers: it loads with safe_mode=True"
+    import zipfile
+    cfg = json.loads(zipfile.ZipFile(run/'vae.keras').read('config.json'))
+    assert cfg['class_name'] == 'WaveVAE' and cfg['registered_name'] == 'musiclab>WaveVAE'
+    assert 'lambda' not in json.dumps(cfg).lower()
+
+def test_bad_audio_input_is_one_clear_error_or_a_skip(tmp_path):
+    import soundfile
+    from musiclab.audio import load_audio
+    from musiclab.core import DataError
+    (tmp_path/'empty').mkdir()
+    with pytest.raises(DataError, match='no audio files'): load_audio(f'audio:{tmp_path/"empty"}')
+    folder = tmp_path/'mixed'; folder.mkdir()
+    soundfile.write(folder/'ok.wav', 0.3 * np.sin(np.arange(30000) / 7), 11025)
+    (folder/'fake.wav').write_text('not audio')
+    soundfile.write(folder/'silent.flac', np.zeros(8000), 8000)
+    s = load_audio(f'audio:{folder}')
+    assert [i.name for i in s.items] == ['ok'] and len(s.skipped) == 2
+    assert 'fake.wav: not a readable audio file' in s.report() and 'silent' in s.report()
+    with pytest.raises(DataError, match="unknown genre 'rock'"):
+        g = tmp_path/'g'/'genres'/'jazz'; g.mkdir(parents=True); soundfile.write(g/'jazz.00000.wav', np.ones(100) * 0.1, 3000)
+        load_audio(f'gtzan:{tmp_path/"g"}:rock')
+
+def test_shipped_checkpoint_and_demo(tmp_path):
+    from musiclab.core import asset
+    from musiclab.models.wavevae import WaveVAEModel, demo
+    folder = asset('wavevae-small')
+    if not (folder/'musiclab.json').exists(): pytest.skip(f'no shipped checkpoint in {folder}')
+    size = sum(p.stat().st_size for p in folder.iterdir())
+    assert size < 20 * 2 ** 20, f'the shipped checkpoint is {size / 2 ** 20:.1f} MB'
+    m = WaveVAEModel.load(folder)
+    assert m.config.name == 'wavevae-small' and m.hp['latent_dim'] == 2
+    files = demo(tmp_path/'demo', seed=0)
+    assert {f.name for f in files} == {'wavevae.wav', 'wavevae.svg', 'index.html'}
+    assert 'wavevae.wav' in (tmp_path/'demo'/'index.html').read_text()
+
+def _cli_has_wavevae():
+    from musiclab import cli
+    if 'wavevae' not in cli.MODELS: pytest.skip('`musiclab train wavevae` is not integrated into the command line yet')
+
+def test_cli_train_and_generate(tmp_path):
+    _cli_has_wavevae()
+    r = run_musiclab('train', 'wavevae', '--config', 'wavevae-tiny', '--data', 'rendered:m21-piano', '--epochs', '1', '--out', str(tmp_path/'run'), timeout=600)
+    assert r.returncode == 0, r.stderr[-2000:]
+    assert 'trained wavevae-tiny on' in r.stdout and 'rendered:m21-piano: 11 recordings' in r.stdout
+    r = run_musiclab('generate', '--checkpoint', str(tmp_path/'run'), '--n', '2', '--seed', '1', '--out', str(tmp_path/'gen'), timeout=300)
+    assert r.returncode == 0, r.stderr[-2000:]
+    import soundfile
+    for i in (1, 2):
+        x, sr = soundfile.read(tmp_path/'gen'/f'piece-{i}.wav')
+        assert sr == 16000 and abs(len(x) - 3001 * 16000 / 3000) <= 1   # 3001 samples at 3 kHz, resampled to 16 kHz
+    assert 'piece-2.wav' in (tmp_path/'gen'/'index.html').read_text()
+
+def test_cli_bad_audio_spec_is_one_line(tmp_path):
+    _cli_has_wavevae()
+    r = run_musiclab('train', 'wavevae', '--config', 'wavevae-tiny', '--data', f'audio:{tmp_path}', '--out', str(tmp_path/'run'))
+    assert r.returncode == 1 and 'Traceback' not in r.stderr
+    # TensorFlow's C++ start-up lines go to stderr before Python runs (no setting silences them); ours is the one error line
+    assert [l for l in r.stderr.splitlines() if l.startswith('musiclab')] == [f'musiclab: error: {tmp_path}: no audio files (.wav .flac .ogg .mp3) in this folder (it is empty)']
