@@ -6,13 +6,16 @@
   of a large float32 matrix product on the same machine in the same run (the machine's practical limit).
 
 It prints one line per figure and writes them to bench/latest.json, with the machine it ran on.
-Run: python bench/run.py [--skip NAME ...]
+The result tables of the lessons (`musicvae_table.py`, `wavevae_compare.py`: each trains full models for up to hours)
+are not benchmarks of speed and are left out unless named with --long.
+Run: python bench/run.py [--skip NAME ...] [--long NAME ...]
 """
 import argparse, json, os, platform, re, subprocess, sys, time
 from pathlib import Path
 from musiclab.core import atomic_write
 
 HERE = Path(__file__).parent
+LONG = ('musicvae_table', 'wavevae_compare')  # result tables, not speed benchmarks: hours of training
 WRAP = '''
 import resource, runpy, sys
 sys.argv = [sys.argv[1]] + sys.argv[2:]
@@ -65,12 +68,13 @@ def lstm_training(steps:int=20)->dict:
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument('--skip', nargs='*', default=[], help='benchmarks (file stems) to leave out')
+    ap.add_argument('--long', nargs='*', default=[], help=f"result tables to run as well ({', '.join(LONG)})")
     args = ap.parse_args()
     t0 = time.time()
     res = dict(machine=dict(platform=platform.platform(), processor=platform.processor() or platform.machine(), cores=os.cpu_count(),
                             python=platform.python_version()), date=time.strftime('%Y-%m-%d %H:%M'), benchmarks=[], figures={})
     for script in sorted(HERE.glob('*.py')):
-        if script.name == 'run.py' or script.stem in args.skip: continue
+        if script.name == 'run.py' or script.stem in args.skip or (script.stem in LONG and script.stem not in args.long): continue
         b = run_benchmark(script); res['benchmarks'].append(b)
         print(f"{b['name']}: {b['headline']} [{b['seconds']} s, peak {b['peak_mb']} MB{'' if b['returncode'] == 0 else ', FAILED'}]", flush=True)
     mm = matmul_flops()

@@ -12,8 +12,9 @@ from .core import *
 from .docs import build_docs, write_readme
 
 # %% auto #0
-__all__ = ['MODELS', 'cmd_list', 'cmd_docs', 'model_class', 'load_checkpoint', 'cmd_data', 'cmd_train', 'write_pieces',
-           'cmd_generate', 'cmd_demo', 'parser', 'run_command', 'main']
+__all__ = ['MODELS', 'DRUM_PREFIXES', 'AUDIO_PREFIXES', 'cmd_interpolate', 'cmd_humanize', 'DEMOS', 'cmd_list', 'cmd_docs',
+           'model_module', 'model_class', 'checkpoint_model', 'load_checkpoint', 'cmd_data', 'cmd_train',
+           'write_pieces', 'cmd_generate', 'cmd_demo', 'parser', 'run_command', 'main']
 
 # %% ../nbs/20_cli.ipynb #e63c68e9
 class _Parser(argparse.ArgumentParser):
@@ -41,38 +42,56 @@ def cmd_docs(args)->int:
     return 0
 
 # %% ../nbs/20_cli.ipynb #aa4ef99b
-MODELS = {'lstm': 'musiclab.models.lstm:LSTMModel'}
+MODELS = {'lstm': 'musiclab.models.lstm:LSTMModel',
+          'fusion': 'musiclab.models.fusion:FusionModel',
+          'musicvae': 'musiclab.models.musicvae:MusicVAE',
+          'wavevae': 'musiclab.models.wavevae:WaveVAEModel'}
+
+def model_module(model_id:str):
+    "The module of a model id (imported on first use)"
+    if model_id not in MODELS: raise ConfigError(f"unknown model {model_id!r}; known: {', '.join(MODELS)}")
+    import importlib
+    return importlib.import_module(MODELS[model_id].split(':')[0])
 
 def model_class(model_id:str):
     "The class of a model id (imported on first use)"
-    if model_id not in MODELS: raise ConfigError(f"unknown model {model_id!r}; known: {', '.join(MODELS)}")
-    mod, cls = MODELS[model_id].split(':')
-    import importlib
-    return getattr(importlib.import_module(mod), cls)
+    return getattr(model_module(model_id), MODELS[model_id].split(':')[1])
+
+def checkpoint_model(path:str|Path)->str:
+    "The model id of a checkpoint folder (its musiclab.json says which)"
+    model_id = read_meta(path)['model']
+    if model_id not in MODELS: raise CheckpointError(f'a checkpoint of an unknown model type {model_id!r}', path=path)
+    return model_id
 
 def load_checkpoint(path:str|Path):
-    "Load a saved model of any type from its folder (its musiclab.json says which)"
-    path = Path(path)
-    if not path.is_dir(): raise CheckpointError('no checkpoint folder here', path=path)
-    meta = path/'musiclab.json'
-    if not meta.exists(): raise CheckpointError('not a musiclab checkpoint: musiclab.json is missing', path=path)
-    try: model_id = json.loads(meta.read_text()).get('model')
-    except json.JSONDecodeError: raise CheckpointError('musiclab.json is not valid JSON', path=meta) from None
-    if model_id not in MODELS: raise CheckpointError(f'a checkpoint of an unknown model type {model_id!r}', path=path)
-    return model_class(model_id).load(path)
+    "Load a saved model of any type from its folder"
+    return model_class(checkpoint_model(path)).load(path)
 
 # %% ../nbs/20_cli.ipynb #79420b75
+DRUM_PREFIXES, AUDIO_PREFIXES = ('gmd:', 'drums:'), ('rendered:', 'gtzan:', 'audio:')
+
 def cmd_data(args)->int:
     "Load a data spec and print what it holds and what was skipped"
+    if args.spec.startswith(DRUM_PREFIXES):
+        from musiclab.drums import load_drums, describe
+        from musiclab.models.musicvae import converter_for
+        print(describe(load_drums(args.spec), converter_for(get_config(args.config or 'groovae-4bar-small'))))
+        return 0
+    if args.spec.startswith(AUDIO_PREFIXES):
+        from musiclab.models.wavevae import WaveVAEModel
+        print(WaveVAEModel.load_data(args.spec, get_config(args.config or 'wavevae-small')).report())
+        return 0
     from musiclab.corpus import load_corpus
     from musiclab.symbolic import SymbolicConverter, report
     corpus = load_corpus(args.spec)
     print(corpus.report())
     if corpus.items:
-        hp = get_config(args.config).hparams
+        cfg = get_config(args.config or 'lstm-small')
+        hp = cfg.hparams
+        if not {'chords', 'rests', 'min_count', 'window'} <= set(hp): raise ConfigError(f'{cfg.name} is not a config of a score model (lstm, fusion)')
         conv = SymbolicConverter(hp['chords'], hp['rests'], True, hp['min_count'], hp['window']).fit(corpus.items)
         r = report(conv, corpus.items)
-        print(f"converter of {args.config}: events per clef {r['events']}; vocabulary sizes (notes/chords, durations) "
+        print(f"converter of {cfg.name}: events per clef {r['events']}; vocabulary sizes (notes/chords, durations) "
               + ', '.join(f"{c} {v['notes']}/{v['durations']}" for c, v in r['vocab'].items()))
         for k, v in r.items():
             if k not in ('pieces', 'events', 'vocab'): print(f'  {k}: {v}')
@@ -81,44 +100,96 @@ def cmd_data(args)->int:
 # %% ../nbs/20_cli.ipynb #d212cbfd
 def cmd_train(args)->int:
     "Train a model from a config on a data spec; the result is a checkpoint folder"
-    from musiclab.corpus import load_corpus
+    mod = model_module(args.model)
+    if hasattr(mod, 'cmd_train'): return mod.cmd_train(args)
     cls = model_class(args.model)
-    overrides = {} if args.epochs is None else {'epochs': args.epochs}
-    cfg = get_config(args.config, **overrides)
+    cfg = get_config(args.config, **({} if args.epochs is None else {'epochs': args.epochs}))
     if cfg.model != args.model: raise ConfigError(f'{cfg.name} is a {cfg.model} config; use `musiclab train {cfg.model} --config {cfg.name}`')
-    corpus = load_corpus(args.data or cfg.data)
-    print(corpus.report())
-    train, valid = corpus.split(val_frac=cfg['val_frac'], seed=cfg['seed'])
+    spec = args.data or cfg.data
+    if hasattr(cls, 'load_data'): data = cls.load_data(spec, cfg)
+    else:
+        from musiclab.corpus import load_corpus
+        data = load_corpus(spec)
+    print(data.report())
+    train, valid = data.split(val_frac=cfg['val_frac'], seed=cfg['seed'])
     t0 = time.time()
     cls(cfg).fit(train, valid, out=args.out, strategy=args.strategy, verbose=2)
-    print(f'trained {cfg.name} on {len(train)} pieces ({len(valid)} for validation) in {time.time() - t0:.0f} s; checkpoint: {args.out}')
+    print(f'trained {cfg.name} on {len(train)} files ({len(valid)} for validation) in {time.time() - t0:.0f} s; checkpoint: {args.out}')
     return 0
 
 # %% ../nbs/20_cli.ipynb #baf17fed
-def write_pieces(pieces, out:str|Path, stem:str='piece', title:str='musiclab')->list[Path]:
-    "Save pieces (MIDI, MusicXML, SVG, WAV) and an index.html to listen and read into `out`; returns the files"
+def _caption(p)->str|None:
+    "One line about a generated piece or clip, for the page"
+    if hasattr(p, 'key') and hasattr(p, 'duration'): return f'{p.key}, {p.tempo:.0f} bpm, {float(p.duration):.0f} quarter notes'
+    c = getattr(p, 'caption', None)
+    return c() if callable(c) else c
+
+def write_pieces(pieces, # Pieces, clips or drum grooves: anything with `save(folder, stem)` and a `title`
+                 out:str|Path, stem:str='piece', title:str='musiclab')->list[Path]:
+    "Save each piece in every form it has (MIDI, MusicXML, SVG, WAV) and an index.html to listen and read into `out`; returns the files"
     from musiclab.render import write_html
     out = Path(out); out.mkdir(parents=True, exist_ok=True)
-    entries = [{**p.save(out, stem if len(pieces) == 1 else f'{stem}-{i}'), 'title': p.title if len(pieces) == 1 else f'{p.title} {i}',
-                'caption': f'{p.key}, {p.tempo:.0f} bpm, {float(p.duration):.0f} quarter notes'} for i, p in enumerate(pieces, 1)]
-    return [Path(e[k]) for e in entries for k in ('mid', 'musicxml', 'svg', 'wav')] + [write_html(out, entries, title=title)]
+    entries = []
+    for i, p in enumerate(pieces, 1):
+        one = len(pieces) == 1
+        saved = p.save(out, stem if one else f'{stem}-{i}')
+        entries.append({**saved, 'title': p.title if one else f'{p.title} {i}', 'caption': saved.get('caption') or _caption(p)})
+    return [Path(e[k]) for e in entries for k in ('mid', 'musicxml', 'svg', 'wav') if e.get(k)] + [write_html(out, entries, title=title)]
 
 def cmd_generate(args)->int:
     "Generate pieces from a checkpoint"
-    model = load_checkpoint(args.checkpoint)
-    pieces = model.sample(args.n, length=args.length, temperature=args.temperature, seed=args.seed, key=args.key, tempo=args.tempo)
-    for f in write_pieces(pieces, args.out): print(f)
+    model_id = checkpoint_model(args.checkpoint)
+    mod = model_module(model_id)
+    if hasattr(mod, 'cmd_generate'): return mod.cmd_generate(args)
+    model = model_class(model_id).load(args.checkpoint)
+    given = {k: getattr(args, k) for k in ('temperature', 'key', 'tempo') if getattr(args, k) is not None}  # else the model's defaults
+    pieces = model.sample(args.n, length=args.length, seed=args.seed, **given)
+    for f in write_pieces(pieces, args.out, title=f'{model.config.name}: new pieces'): print(f)
     return 0
 
+def _drums_only(command:str):
+    def cmd(args)->int:
+        model_id = checkpoint_model(args.checkpoint)
+        fn = getattr(model_module(model_id), f'cmd_{command}', None)
+        if fn is None: raise ConfigError(f'`musiclab {command}` reads drum MIDI and needs a musicvae checkpoint; {args.checkpoint} is a {model_id} one '
+                                         f'(in Python, every model has `{command}`-like methods: see its notebook)')
+        return fn(args)
+    cmd.__doc__ = f'`musiclab {command}`: hand over to the model module (MusicVAE) that defines `cmd_{command}`'
+    return cmd
+
+cmd_interpolate, cmd_humanize = _drums_only('interpolate'), _drums_only('humanize')
+
 # %% ../nbs/20_cli.ipynb #ea757196
+DEMOS = ('lstm', 'fusion', 'musicvae', 'wavevae')
+
+def _demo_entries(model_id:str, out:Path, seed:int, length:int)->list[dict]:
+    "Save what the shipped checkpoint of `model_id` makes into `out`; its entries for the page"
+    if model_id == 'lstm':
+        [p] = load_checkpoint(asset('lstm-small')).sample(1, length=length, seed=seed, tempo=90)
+        return [{**p.save(out, 'lstm'), 'title': 'LSTM: a new piece',
+                 'caption': f'{_caption(p)}; lstm-small, trained on the music21 piano pieces'}]
+    mod = model_module(model_id)
+    if model_id == 'fusion': return [mod.demo_entry(out, seed, length)]
+    if model_id == 'musicvae': return mod.demo_entries(out, seed)
+    return [mod.demo_entry(out, seed)]
+
 def cmd_demo(args)->int:
-    "Write a new piece from the shipped checkpoint, with an index.html to listen and read"
-    t0 = time.time()
-    model = load_checkpoint(asset('lstm-small'))
-    [piece] = model.sample(1, length=args.length, seed=args.seed, tempo=90)
-    files = write_pieces([piece], args.out, stem='lstm', title='musiclab demo')
-    for f in files: print(f)
-    print(f'demo written in {time.time() - t0:.0f} s: open {Path(args.out)/"index.html"}')
+    "Write something new from each shipped checkpoint into one index.html to listen and read"
+    from musiclab.render import write_html
+    models = [m.strip() for m in args.models.split(',') if m.strip()]
+    if not models or set(models) - set(DEMOS): raise ConfigError(f"--models takes some of {', '.join(DEMOS)} (comma-separated), got {args.models!r}")
+    out, t0, entries = Path(args.out), time.time(), []
+    out.mkdir(parents=True, exist_ok=True)
+    for m in models:
+        t = time.time()
+        es = _demo_entries(m, out, args.seed, args.length)
+        entries += es
+        print(f'{m}: {len(es)} item{"s" if len(es) > 1 else ""} in {time.time() - t:.1f} s')
+    for e in entries:
+        for k in ('mid', 'musicxml', 'svg', 'wav'):
+            if e.get(k): print(e[k])
+    print(write_html(out, entries, title='musiclab demo'))
+    print(f'demo written in {time.time() - t0:.0f} s: open {out/"index.html"}')
     return 0
 
 # %% ../nbs/20_cli.ipynb #7b47e3a8
@@ -129,11 +200,12 @@ def parser()->argparse.ArgumentParser:
     sub = p.add_subparsers(dest='command', metavar='COMMAND', parser_class=_Parser)
     sub.required = True
     ls = sub.add_parser('list', help='list the registered configs, one line each')
-    ls.add_argument('--model', help='only the configs of this model id (lstm, fusion, musicvae, wavevae, specvae)')
+    ls.add_argument('--model', help=f"only the configs of this model id ({', '.join(MODELS)})")
     ls.set_defaults(fn=cmd_list)
-    da = sub.add_parser('data', help='show what a data spec holds: pieces, skipped files, events, vocabularies')
-    da.add_argument('spec', help="a data spec: m21-piano, m21-chorales, midi:PATH")
-    da.add_argument('--config', default='lstm-small', help='the config whose converter settings to use (default: lstm-small)')
+    da = sub.add_parser('data', help='show what a data spec holds: pieces or recordings, skipped files and why, what a converter makes of them')
+    da.add_argument('spec', help="a data spec: m21-piano, m21-chorales[:N], midi:PATH (scores); gmd:PATH, drums:PATH (drums); "
+                                 "rendered:SPEC, gtzan:PATH[:GENRE], audio:PATH (audio)")
+    da.add_argument('--config', help="the config whose converter settings to use (default: lstm-small, groovae-4bar-small or wavevae-small, by the spec's kind)")
     da.set_defaults(fn=cmd_data)
     tr = sub.add_parser('train', help='train a model from a named config on a data spec')
     tr.add_argument('model', help=f"model id ({', '.join(MODELS)})")
@@ -143,20 +215,35 @@ def parser()->argparse.ArgumentParser:
     tr.add_argument('--out', required=True, help='the checkpoint folder (an interrupted run resumes from it)')
     tr.add_argument('--strategy', default='default', choices=['default', 'mirrored'], help='tf.distribute strategy')
     tr.set_defaults(fn=cmd_train)
-    ge = sub.add_parser('generate', help='write new pieces from a trained checkpoint')
+    ge = sub.add_parser('generate', help='write new pieces (or drum grooves, or audio clips) from a trained checkpoint')
     ge.add_argument('--checkpoint', required=True, help='a checkpoint folder written by `musiclab train`')
-    ge.add_argument('--n', type=int, default=1, help='how many pieces (default 1)')
-    ge.add_argument('--length', type=int, default=200, help='events per clef (default 200)')
-    ge.add_argument('--key', help="e.g. 'A minor' or 'E- major' (default: C major or A minor, as generated)")
-    ge.add_argument('--tempo', type=float, default=90.0, help='quarter notes per minute (default 90)')
+    ge.add_argument('--n', type=int, default=1, help='how many (default 1)')
+    ge.add_argument('--length', type=int, default=200, help='events per clef, for score models (default 200)')
+    ge.add_argument('--key', help="score models: e.g. 'A minor' or 'E- major' (default: C major or A minor, as generated)")
+    ge.add_argument('--tempo', type=float, help="quarter notes per minute (default: the model's, 90 for pieces, 120 for drums)")
     ge.add_argument('--temperature', type=float, help="sampling temperature (default: the config's)")
-    ge.add_argument('--seed', type=int, default=0, help='the same seed gives the same pieces')
-    ge.add_argument('--out', required=True, help='folder for the pieces and index.html')
+    ge.add_argument('--seed', type=int, default=0, help='the same seed gives the same output')
+    ge.add_argument('--out', required=True, help='folder for the files and index.html')
     ge.set_defaults(fn=cmd_generate)
-    de = sub.add_parser('demo', help='write a new piece from the model shipped with musiclab (no data, no training)')
-    de.add_argument('--out', default='musiclab-demo', help='folder for the piece and index.html (default: musiclab-demo)')
-    de.add_argument('--seed', type=int, default=0, help='the same seed gives the same piece')
-    de.add_argument('--length', type=int, default=160, help='events per clef (default 160)')
+    it = sub.add_parser('interpolate', help='walk the latent space of a drum model from one MIDI groove to another')
+    it.add_argument('--checkpoint', required=True, help='a musicvae checkpoint folder')
+    it.add_argument('--a', required=True, help='the first drum MIDI file')
+    it.add_argument('--b', required=True, help='the second drum MIDI file')
+    it.add_argument('--steps', type=int, default=5, help='grooves between A and B, both ends included (default 5)')
+    it.add_argument('--seed', type=int, default=0, help='the same seed gives the same grooves')
+    it.add_argument('--out', required=True, help='folder for the grooves and index.html')
+    it.set_defaults(fn=cmd_interpolate)
+    hu = sub.add_parser('humanize', help='give a quantised drum beat the velocities and timing of a drummer (groovae-2bar-humanize)')
+    hu.add_argument('--checkpoint', required=True, help='a checkpoint of a humanize config')
+    hu.add_argument('--input', required=True, help='a drum MIDI file')
+    hu.add_argument('--seed', type=int, default=0, help='the same seed gives the same performance')
+    hu.add_argument('--out', required=True, help='folder for the input, the result and index.html')
+    hu.set_defaults(fn=cmd_humanize)
+    de = sub.add_parser('demo', help='write new music from the models shipped with musiclab (no data, no training)')
+    de.add_argument('--out', default='musiclab-demo', help='folder for the files and index.html (default: musiclab-demo)')
+    de.add_argument('--seed', type=int, default=0, help='the same seed gives the same music')
+    de.add_argument('--length', type=int, default=160, help='events per clef of the piano pieces (default 160)')
+    de.add_argument('--models', default=','.join(DEMOS), help=f"which shipped models, comma-separated (default: {','.join(DEMOS)})")
     de.set_defaults(fn=cmd_demo)
     dc = sub.add_parser('docs', help='build the offline docs site (into _docs/) and README.md from the notebooks')
     dc.add_argument('--out', default='_docs', help='folder for the site, relative to the checkout (default: _docs)')

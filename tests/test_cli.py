@@ -48,3 +48,27 @@ def test_list_matches_the_registry():
 def test_list_unknown_model_says_so():
     r = run_musiclab('list', '--model', 'theremin')
     assert r.returncode == 0 and "no configs are registered for model 'theremin'" in r.stdout
+
+def test_demo_writes_one_page_with_every_shipped_model(tmp_path):
+    "The README's first command: something new from each shipped checkpoint, on one page, every sound audible"
+    import numpy as np, soundfile
+    r = run_musiclab('demo', '--out', str(tmp_path), timeout=300)
+    assert r.returncode == 0, r.stderr[-2000:]
+    page = (tmp_path/'index.html').read_text()
+    for m, n in (('lstm', 1), ('fusion', 1), ('musicvae', 6), ('wavevae', 1)):
+        assert f'{m}: {n} item' in r.stdout, r.stdout
+    wavs = ['lstm.wav', 'fusion.wav', *(f'groovae-{i}.wav' for i in range(1, 7)), 'wavevae.wav']
+    for w in wavs:
+        assert w in page, w
+        x, sr = soundfile.read(tmp_path/w)
+        assert sr > 0 and len(x) > sr and np.abs(x).max() > 0.1, w   # over a second long, and not silent
+    for f in ('lstm', 'fusion'):
+        assert (tmp_path/f'{f}.musicxml').stat().st_size > 1000 and (tmp_path/f'{f}.svg').read_text().lstrip().startswith(('<svg', '<?xml'))
+    assert 'demo written in' in r.stdout
+
+def test_demo_models_option(tmp_path):
+    r = run_musiclab('demo', '--out', str(tmp_path), '--models', 'musicvae')
+    assert r.returncode == 0 and sorted(p.name for p in tmp_path.glob('*.wav')) == [f'groovae-{i}.wav' for i in range(1, 7)]
+    r = run_musiclab('demo', '--out', str(tmp_path/'x'), '--models', 'lstm,specvae')
+    assert r.returncode == 2 and [l for l in r.stderr.splitlines() if l.startswith('musiclab')] == \
+        ["musiclab: error: --models takes some of lstm, fusion, musicvae, wavevae (comma-separated), got 'lstm,specvae'"]

@@ -22,11 +22,16 @@ def test_wheel_holds_every_exported_module(wheel):
     assert mods and set(mods) <= names, set(mods) - names
     assert not [n for n in names if n.startswith(('nbs/', 'tests/', 'bench/'))]
 
-def test_wheel_ships_the_demo_checkpoint(wheel):
-    "`musiclab demo` needs the small LSTM inside the package, loaded from site-packages"
+SHIPPED = {'lstm-small': ('musiclab.json', 'treble.keras', 'bass.keras'), 'fusion-small': ('musiclab.json', 'treble.keras', 'bass.keras'),
+           'groovae-4bar-small': ('musiclab.json', 'musicvae.keras', 'README.md'), 'wavevae-small': ('musiclab.json', 'vae.keras')}
+
+def test_wheel_ships_the_demo_checkpoints(wheel):
+    "`musiclab demo` needs the small checkpoints inside the package, loaded from site-packages; each under 20 MB"
     names = set(wheel.namelist())
-    for f in ('musiclab.json', 'treble.keras', 'bass.keras'): assert f'musiclab/assets/lstm-small/{f}' in names
-    assert sum(wheel.getinfo(f'musiclab/assets/lstm-small/{f}').file_size for f in ('treble.keras', 'bass.keras')) < 20e6
+    for ck, files in SHIPPED.items():
+        for f in files: assert f'musiclab/assets/{ck}/{f}' in names, (ck, f)
+        assert sum(wheel.getinfo(f'musiclab/assets/{ck}/{f}').file_size for f in files) < 20 * 2 ** 20, ck
+    assert 'musiclab/assets/README.md' in names
 
 def test_wheel_console_script_and_nbdev_index(wheel):
     ep = _meta(wheel, 'entry_points.txt')
