@@ -13,7 +13,7 @@ from .core import *
 # %% auto #0
 __all__ = ['SAMPLE_RATE', 'AUDIO_EXTS', 'AUDIO_VERSION', 'RENDER_RATE', 'GTZAN_GENRES', 'DEFAULT_AUDIO_SPEC', 'AUDIO_SPECS',
            'NORMS', 'AudioItem', 'resample', 'decode_audio', 'read_audio', 'piece_of', 'render_item', 'AudioSet',
-           'load_audio', 'Clips', 'make_clips', 'AudioPiece', 'rmse', 'log_spectral_distance']
+           'load_audio', 'Clips', 'make_clips', 'AudioPiece', 'rmse', 'log_spectral_distance', 'spectral_convergence']
 
 # %% ../nbs/04_audio.ipynb #f90b284b
 SAMPLE_RATE = 3000  # the seed's rate: 30 s -> 90,001 samples with librosa.load
@@ -429,3 +429,10 @@ def log_spectral_distance(x:np.ndarray, # reference clips (..., L)
     eps = 10 ** (floor_db / 10)
     d = 10 * np.log10((_power(x, n_fft, hop) + eps) / (_power(y, n_fft, hop) + eps))
     return np.sqrt(np.mean(d ** 2, axis=-1)).mean(axis=-1)
+
+def spectral_convergence(x:np.ndarray, # reference clips (..., L)
+                         y:np.ndarray, # clips to compare (..., L)
+                         n_fft:int=256, hop:int=64)->np.ndarray:
+    "Spectral convergence ||S(x)| - |S(y)||_F / ||S(x)||_F between clips: one number per clip (0 = the same magnitudes; 1 = as far as silence)"
+    a, b = np.sqrt(_power(x, n_fft, hop)), np.sqrt(_power(y, n_fft, hop))
+    return np.sqrt(((a - b) ** 2).sum(axis=(-2, -1))) / np.maximum(np.sqrt((a ** 2).sum(axis=(-2, -1))), 1e-12)

@@ -499,8 +499,9 @@ def write_html(folder, # the folder of the page (and of the pieces' files)
         s = [f'<section><h2>{t}</h2>']
         if e.get('caption'): s.append(f'<p class="caption">{html.escape(str(e["caption"]))}</p>')
         if rel('wav'): s.append(f'<audio controls preload="metadata" src="{rel("wav")}"></audio>')
-        if rel('svg'): s.append(f'<img src="{rel("svg")}" alt="sheet music of {t}">')
-        links = [f'<a href="{rel(k)}">{label}</a>' for k, label in (('mid', 'MIDI'), ('musicxml', 'MusicXML'), ('wav', 'WAV'), ('svg', 'SVG')) if rel(k)]
+        alt = html.escape(str(e.get('alt') or ('sheet music' if e.get('musicxml') else 'picture'))) + f' of {t}'   # a score, or a drum grid, waveform, spectrogram
+        if rel('svg'): s.append(f'<img src="{rel("svg")}" alt="{alt}">')
+        links = [f'<a href="{rel(k)}">{label}</a>' for k, label in (('mid', 'MIDI'), ('musicxml', 'MusicXML'), ('wav', 'WAV'), ('svg', 'SVG'), ('png', 'PNG')) if rel(k)]
         if links: s.append('<p>' + ' · '.join(links) + '</p>')
         sections.append('\n'.join(s) + '</section>')
     return atomic_write(folder/'index.html', _PAGE.format(title=html.escape(title), sections='\n'.join(sections)))

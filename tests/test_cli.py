@@ -55,9 +55,9 @@ def test_demo_writes_one_page_with_every_shipped_model(tmp_path):
     r = run_musiclab('demo', '--out', str(tmp_path), timeout=300)
     assert r.returncode == 0, r.stderr[-2000:]
     page = (tmp_path/'index.html').read_text()
-    for m, n in (('lstm', 1), ('fusion', 1), ('musicvae', 6), ('wavevae', 1)):
+    for m, n in (('lstm', 1), ('fusion', 1), ('musicvae', 6), ('wavevae', 1), ('specvae', 1)):
         assert f'{m}: {n} item' in r.stdout, r.stdout
-    wavs = ['lstm.wav', 'fusion.wav', *(f'groovae-{i}.wav' for i in range(1, 7)), 'wavevae.wav']
+    wavs = ['lstm.wav', 'fusion.wav', *(f'groovae-{i}.wav' for i in range(1, 7)), 'wavevae.wav', 'specvae.wav']
     for w in wavs:
         assert w in page, w
         x, sr = soundfile.read(tmp_path/w)
@@ -69,6 +69,6 @@ def test_demo_writes_one_page_with_every_shipped_model(tmp_path):
 def test_demo_models_option(tmp_path):
     r = run_musiclab('demo', '--out', str(tmp_path), '--models', 'musicvae')
     assert r.returncode == 0 and sorted(p.name for p in tmp_path.glob('*.wav')) == [f'groovae-{i}.wav' for i in range(1, 7)]
-    r = run_musiclab('demo', '--out', str(tmp_path/'x'), '--models', 'lstm,specvae')
+    r = run_musiclab('demo', '--out', str(tmp_path/'x'), '--models', 'lstm,transformer')
     assert r.returncode == 2 and [l for l in r.stderr.splitlines() if l.startswith('musiclab')] == \
-        ["musiclab: error: --models takes some of lstm, fusion, musicvae, wavevae (comma-separated), got 'lstm,specvae'"]
+        ["musiclab: error: --models takes some of lstm, fusion, musicvae, wavevae, specvae (comma-separated), got 'lstm,transformer'"]

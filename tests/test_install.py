@@ -23,7 +23,8 @@ def test_wheel_holds_every_exported_module(wheel):
     assert not [n for n in names if n.startswith(('nbs/', 'tests/', 'bench/'))]
 
 SHIPPED = {'lstm-small': ('musiclab.json', 'treble.keras', 'bass.keras'), 'fusion-small': ('musiclab.json', 'treble.keras', 'bass.keras'),
-           'groovae-4bar-small': ('musiclab.json', 'musicvae.keras', 'README.md'), 'wavevae-small': ('musiclab.json', 'vae.keras')}
+           'groovae-4bar-small': ('musiclab.json', 'musicvae.keras', 'README.md'), 'wavevae-small': ('musiclab.json', 'vae.keras'),
+           'specvae-small': ('musiclab.json', 'vae.keras', 'README.md')}
 
 def test_wheel_ships_the_demo_checkpoints(wheel):
     "`musiclab demo` needs the small checkpoints inside the package, loaded from site-packages; each under 20 MB"
