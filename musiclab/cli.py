@@ -45,7 +45,8 @@ def cmd_docs(args)->int:
 MODELS = {'lstm': 'musiclab.models.lstm:LSTMModel',
           'fusion': 'musiclab.models.fusion:FusionModel',
           'musicvae': 'musiclab.models.musicvae:MusicVAE',
-          'wavevae': 'musiclab.models.wavevae:WaveVAEModel'}
+          'wavevae': 'musiclab.models.wavevae:WaveVAEModel',
+          'specvae': 'musiclab.models.specvae:SpecVAEModel'}
 
 def model_module(model_id:str):
     "The module of a model id (imported on first use)"
@@ -160,7 +161,7 @@ def _drums_only(command:str):
 cmd_interpolate, cmd_humanize = _drums_only('interpolate'), _drums_only('humanize')
 
 # %% ../nbs/20_cli.ipynb #ea757196
-DEMOS = ('lstm', 'fusion', 'musicvae', 'wavevae')
+DEMOS = ('lstm', 'fusion', 'musicvae', 'wavevae', 'specvae')
 
 def _demo_entries(model_id:str, out:Path, seed:int, length:int)->list[dict]:
     "Save what the shipped checkpoint of `model_id` makes into `out`; its entries for the page"
@@ -213,7 +214,9 @@ def parser()->argparse.ArgumentParser:
     tr.add_argument('--data', help="a data spec (default: the config's)")
     tr.add_argument('--epochs', type=int, help="epochs (default: the config's)")
     tr.add_argument('--out', required=True, help='the checkpoint folder (an interrupted run resumes from it)')
-    tr.add_argument('--strategy', default='default', choices=['default', 'mirrored'], help='tf.distribute strategy')
+    tr.add_argument('--strategy', default='default', choices=['default', 'mirrored', 'multiworker'],
+                    help='tf.distribute strategy: default (one device), mirrored (every local GPU), multiworker (the machines TF_CONFIG names; '
+                         'run the same command on each)')
     tr.set_defaults(fn=cmd_train)
     ge = sub.add_parser('generate', help='write new pieces (or drum grooves, or audio clips) from a trained checkpoint')
     ge.add_argument('--checkpoint', required=True, help='a checkpoint folder written by `musiclab train`')

@@ -4,7 +4,7 @@
 
 # %% ../nbs/06_train.ipynb #f62a5df5
 from __future__ import annotations
-import json, math, os, time
+import json, math, os, shutil, time
 from pathlib import Path
 from .core import *
 import keras
@@ -12,16 +12,114 @@ import numpy as np
 import tensorflow as tf
 
 # %% auto #0
-__all__ = ['STRATEGIES', 'get_strategy', 'save_model', 'load_model', 'Checkpoint', 'read_state', 'resume', 'callbacks']
+__all__ = ['STRATEGIES', 'get_strategy', 'worker_of', 'run_folder', 'finish_run', 'distribute', 'distribute_eval',
+           'global_batches', 'save_model', 'load_model', 'Checkpoint', 'read_state', 'resume', 'callbacks']
 
 # %% ../nbs/06_train.ipynb #c86e63cb
-STRATEGIES = ('default', 'mirrored')
+STRATEGIES = ('default', 'mirrored', 'multiworker')
+_made = {}   # one strategy of each kind per process: TensorFlow allows a single MultiWorkerMirroredStrategy
+
+def _keras_multiworker_fix():
+    "The pinned Keras 3 cannot run `fit` under MultiWorkerMirroredStrategy (found by tests/test_distributed.py); this mends the two steps that fail"
+    # 1. Before training, Keras builds the model on a first batch, which it averages over the replicas with `strategy.reduce`;
+    #    MultiWorkerMirroredStrategy's `reduce` refuses a batch that is a tuple of tensors. Only the batch's shapes matter
+    #    there, so under that strategy a batch of zeros of the data's shapes is used instead -- drawing a real batch would
+    #    also move a reshuffling pipeline on to its next order, so training would not see the order the seed gives.
+    # 2. After each step Keras averages the logged numbers over the workers with `reduce(MEAN, v, axis=0)`, which fails for a
+    #    scalar (every loss and metric is one); a scalar is averaged over the replicas with no axis instead.
+    # Nothing else in Keras is changed, and nothing at all outside a multi-worker strategy.
+    import keras.src.backend.tensorflow.trainer as kt
+    T = kt.TensorFlowTrainer
+    if getattr(T, '_musiclab_fix', False) or not hasattr(T, '_maybe_symbolic_build') or not hasattr(kt, 'reduce_per_replica'): return
+    reduce = kt.reduce_per_replica
+    def reduce_fixed(values, strategy, reduction):
+        if isinstance(strategy, tf.distribute.MultiWorkerMirroredStrategy) and reduction in ('auto', 'mean'):
+            def one(v):
+                if strategy.experimental_local_results(v)[0].shape.rank == 0:
+                    return strategy.reduce('MEAN', v, axis=None)
+                return reduce(v, strategy, reduction)
+            return tf.nest.map_structure(one, values)
+        return reduce(values, strategy, reduction)
+    kt.reduce_per_replica = reduce_fixed
+    orig = T._maybe_symbolic_build
+    def build(self, iterator=None, data_batch=None):
+        s = getattr(self, '_distribute_strategy', None)
+        if iterator is None or not isinstance(s, tf.distribute.MultiWorkerMirroredStrategy): return orig(self, iterator, data_batch)
+        def zeros(spec):
+            spec = getattr(spec, '_value_specs', [spec])[0]   # one replica's part of a per-replica spec
+            return tf.zeros([1 if d is None else d for d in spec.shape], spec.dtype)
+        with s.scope(): self._symbolic_build(data_batch=tf.nest.map_structure(zeros, iterator._distributed_dataset.element_spec))
+    T._maybe_symbolic_build, T._musiclab_fix = build, True
 
 def get_strategy(name:str='default')->tf.distribute.Strategy:
-    "The `tf.distribute` strategy called `name`"
+    "The `tf.distribute` strategy called `name`; `multiworker` reads its cluster from the `TF_CONFIG` environment variable"
     if name == 'default': return tf.distribute.get_strategy()
-    if name == 'mirrored': return tf.distribute.MirroredStrategy()
-    raise ConfigError(f"unknown strategy {name!r}; known: {', '.join(STRATEGIES)}")
+    if name not in STRATEGIES: raise ConfigError(f"unknown strategy {name!r}; known: {', '.join(STRATEGIES)}")
+    if name not in _made:
+        if name == 'mirrored': _made[name] = tf.distribute.MirroredStrategy()
+        else:
+            _keras_multiworker_fix()
+            try: _made[name] = tf.distribute.MultiWorkerMirroredStrategy()
+            except (RuntimeError, ValueError) as e:
+                raise ConfigError(f'cannot start the multi-worker strategy ({str(e).splitlines()[0][:200]}); it must be made before TensorFlow '
+                                  f'runs anything in the process, and TF_CONFIG must describe the cluster') from None
+    return _made[name]
+
+def worker_of(strategy:tf.distribute.Strategy|None=None)->tuple[int, int]:
+    "(this worker's index, the number of workers): the chief is 0; (0, 1) in a single process"
+    if not isinstance(strategy, tf.distribute.MultiWorkerMirroredStrategy): return 0, 1
+    cr = strategy.cluster_resolver
+    spec = cr.cluster_spec().as_dict() if cr is not None else {}
+    if not spec: return 0, 1
+    chiefs = len(spec.get('chief', []))
+    return (0 if cr.task_type == 'chief' else cr.task_id + chiefs), chiefs + len(spec.get('worker', []))
+
+def run_folder(out:str|Path, strategy:tf.distribute.Strategy|None=None)->Path:
+    "Where this worker writes its checkpoints and logs: `out` on the chief (and in one process), a private `out/.worker-N` elsewhere"
+    i, _ = worker_of(strategy)
+    return Path(out) if i == 0 else Path(out)/f'.worker-{i}'
+
+def finish_run(out:str|Path, strategy:tf.distribute.Strategy|None=None):
+    "At the end of a finished run, a worker that is not the chief removes its private folder"
+    home = run_folder(out, strategy)
+    if home != Path(out): shutil.rmtree(home, ignore_errors=True)
+
+
+# %% ../nbs/06_train.ipynb #359bd9e8
+def _no_autoshard(ds:tf.data.Dataset, policy='OFF')->tf.data.Dataset:
+    o = tf.data.Options(); o.experimental_distribute.auto_shard_policy = getattr(tf.data.experimental.AutoShardPolicy, policy)
+    return ds.with_options(o)
+
+def distribute(make, # make(shard, shards, batch) -> the repeated-or-not tf.data pipeline of one shard, in batches of `batch`
+               strategy:tf.distribute.Strategy, global_batch:int, # examples per step, over all replicas
+               total:int, # examples in all shards together (for the steps of an epoch)
+              )->tuple:
+    "The training data under `strategy` and the steps of an epoch (None: the data's own end) -- sharded by file across workers"
+    _, n = worker_of(strategy)
+    if n == 1: return make(0, 1, global_batch), None
+    r = strategy.num_replicas_in_sync
+    if global_batch % r: raise ConfigError(f'the batch size {global_batch} does not split evenly over {r} replicas')
+    def fn(ctx:tf.distribute.InputContext):
+        ds = make(ctx.input_pipeline_id, ctx.num_input_pipelines, ctx.get_per_replica_batch_size(global_batch))
+        if int(ds.cardinality()) == 0:   # repeating nothing would never end
+            raise DataError(f'worker {ctx.input_pipeline_id} of {ctx.num_input_pipelines} has no training example in its share of the files: '
+                            'use fewer workers or more files')
+        return _no_autoshard(ds.repeat().rebatch(ctx.get_per_replica_batch_size(global_batch), drop_remainder=True))   # every step: full, equal batches
+    return strategy.distribute_datasets_from_function(fn), max(1, math.ceil(total / global_batch))
+
+def distribute_eval(ds:tf.data.Dataset|None, strategy:tf.distribute.Strategy,
+                    global_batch:int|None=None)->tf.data.Dataset|None: # default: the size of the data's first batch
+    "Validation data (batched at the global batch size) under `strategy`: each worker evaluates its share of every full batch (auto-shard `DATA`)"
+    if ds is None or worker_of(strategy)[1] == 1: return ds
+    b = global_batch or int(tf.shape(tf.nest.flatten(next(iter(ds)))[0])[0])
+    # only full batches: a replica left with no example of a short last batch would log the mean of nothing (NaN)
+    return _no_autoshard(ds.rebatch(b, drop_remainder=True), 'DATA')
+
+def global_batches(make, shards:int, global_batch:int, replicas_per_shard:int=1)->tf.data.Dataset:
+    "The global batches a cluster of `shards` one-replica workers trains on, as one repeated dataset (to check a distributed run in one process)"
+    b = global_batch // (shards * replicas_per_shard)
+    parts = tuple(make(i, shards, b).repeat().rebatch(b, drop_remainder=True) for i in range(shards))
+    return tf.data.Dataset.zip(parts).map(lambda *xs: tf.nest.map_structure(lambda *t: tf.concat(t, 0), *xs))
 
 # %% ../nbs/06_train.ipynb #514aa402
 def save_model(model:keras.Model, path:str|Path, include_optimizer:bool=True)->Path:
@@ -76,20 +174,24 @@ def read_state(folder:str|Path)->dict|None:
     try: return json.loads(f.read_text())
     except json.JSONDecodeError: raise CheckpointError('state.json is not valid JSON', path=f) from None
 
-def resume(folder:str|Path # the checkpoint folder of an earlier run
+def resume(folder:str|Path, # the checkpoint folder of an earlier run
+           strategy:tf.distribute.Strategy|None=None, # the model is loaded inside its scope (default: the current one)
           )->tuple[keras.Model|None, int]:
     "The model saved by `Checkpoint` in `folder` and the epoch to go on from (`None, 0` when there is none)"
     st = read_state(folder)
     if st is None or st['epoch'] < 0 or not (Path(folder)/'last.keras').exists(): return None, 0
-    return load_model(Path(folder)/'last.keras'), st['epoch'] + 1
+    with (strategy or tf.distribute.get_strategy()).scope(): return load_model(Path(folder)/'last.keras'), st['epoch'] + 1
 
 # %% ../nbs/06_train.ipynb #d6157df4
 def callbacks(folder:str|Path, # the run's checkpoint folder
               patience:int|None=5, # epochs without improvement of `val_loss` before stopping (None: never)
-              tensorboard:bool=True)->list[keras.callbacks.Callback]:
-    "Checkpoint, early stopping, TensorBoard and CSV logging for a run saved in `folder`"
+              tensorboard:bool=True,
+              strategy:tf.distribute.Strategy|None=None)->list[keras.callbacks.Callback]: # under `multiworker`: also BackupAndRestore in FOLDER/backup
+    "Checkpoint, early stopping, TensorBoard and CSV logging for a run saved in `folder` (and a backup to restart a cluster from)"
     folder = Path(folder); folder.mkdir(parents=True, exist_ok=True)
     cbs = [Checkpoint(folder), keras.callbacks.CSVLogger(str(folder/'history.csv'), append=True)]
+    if isinstance(strategy, tf.distribute.MultiWorkerMirroredStrategy):   # every worker backs up into its own folder (see run_folder)
+        cbs.append(keras.callbacks.BackupAndRestore(str(folder/'backup'), save_freq='epoch'))
     if patience is not None: cbs.append(keras.callbacks.EarlyStopping('val_loss', patience=patience, restore_best_weights=True))
     if tensorboard: cbs.append(keras.callbacks.TensorBoard(str(folder/'logs'), write_graph=False, profile_batch=0))
     return cbs

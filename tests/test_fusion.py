@@ -107,7 +107,7 @@ def test_encode_decode_interpolate(model):
     assert 'movement6' in str(e.value)
 
 def test_generate_from_the_command_line(run, tmp_path):
-    if not _cli_knows_fusion(): pytest.skip('the fusion model is not wired into the `musiclab` command yet')
+    assert _cli_knows_fusion(), 'the fusion model is missing from the `musiclab` command'
     r = run_musiclab('generate', '--checkpoint', str(run), '--out', str(tmp_path), '--length', '40', '--n', '2', '--key', 'E minor', '--seed', '3')
     assert r.returncode == 0, r.stderr[-2000:]
     assert all((tmp_path/f'piece-{i}.{ext}').exists() for i in (1, 2) for ext in ('mid', 'wav', 'svg', 'musicxml'))

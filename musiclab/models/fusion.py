@@ -15,7 +15,7 @@ from ..corpus import Corpus, Item, load_corpus
 from ..symbolic import CLEFS, Encoded, SymbolicConverter, concat, dataset, one_hot_flat
 from ..render import Piece
 from ..metrics import distinct_ngrams
-from ..train import callbacks, get_strategy, load_model, read_state, resume, save_model
+from ..train import callbacks, distribute, distribute_eval, finish_run, get_strategy, load_model, read_state, resume, run_folder, save_model, worker_of
 from .lstm import LSTMModel, _top_k
 
 # %% auto #0
@@ -284,10 +284,11 @@ class FusionModel:
                     **{k: self.hp[k] for k in ('window', 'units', 'layers', 'dense', 'path', 'latent', 'combined', 'hidden', 'disc',
                                                'dropout', 'beta', 'free_bits', 'adv_weight', 'd_lr', 'seed')})
 
-    def windows(self, encs:list[Encoded], clef:str, shuffle:bool, stride:int)->tf.data.Dataset:
+    def windows(self, encs:list[Encoded], clef:str, shuffle:bool, stride:int,
+                batch_size:int|None=None)->tf.data.Dataset: # default: the config's
         "Batches of flat one-hot (notes, durations) windows of `clef`: `dataset`'s windows, encoded as `one_hot_flat` does, in the input pipeline"
         s = self.spec(clef); T, V, W = s['window'], s['n_notes'], s['n_durs']
-        ds = dataset(encs, clef, window=T, batch_size=self.hp['batch_size'], shuffle=shuffle, seed=self.hp['seed'], stride=stride)
+        ds = dataset(encs, clef, window=T, batch_size=batch_size or self.hp['batch_size'], shuffle=shuffle, seed=self.hp['seed'], stride=stride)
         return ds.map(lambda x, y: (tf.reshape(tf.one_hot(x[0], V), (-1, T * V)), tf.reshape(tf.one_hot(x[1], W), (-1, T * W))))
 
     def fit(self, train:list[Item], # training pieces
@@ -296,17 +297,19 @@ class FusionModel:
             epochs:int|None=None, # default: the config's
             strategy:str='default', verbose:int=2):
         "Fit the converter on `train`, then train one GAN per clef with checkpoints; resumes an interrupted run in `out`"
-        out, hp = Path(out), self.hp
+        strat = get_strategy(strategy)   # first: a multi-worker strategy must exist before TensorFlow runs anything
+        out, hp, multi = Path(out), self.hp, worker_of(strat)[1] > 1
+        home = run_folder(out, strat)    # the chief writes into `out`; other workers into a private folder
         set_seed(hp['seed'])
         if not self.converter.vocab: self.converter.fit(train)
         enc_t = [self.converter.encode(it) for it in train]
         enc_v = [self.converter.encode(it) for it in valid]
         epochs, T = epochs or hp['epochs'], hp['window']
         for clef in CLEFS:
-            folder, spec = out/'train'/clef, self.spec(clef)
-            gan, start = resume(folder)
+            folder, spec = home/'train'/clef, self.spec(clef)
+            gan, start = (None, 0) if multi else resume(folder, strat)   # a cluster restarts from BackupAndRestore's backup instead
             if gan is None:
-                with get_strategy(strategy).scope():
+                with strat.scope():
                     gan = FusionGAN(spec, name=f'fusion_{clef}')
                     gan.compile(optimizer=keras.optimizers.Adam(hp['lr'], beta_1=0.5))
             elif not isinstance(gan, FusionGAN): raise CheckpointError('the training checkpoint here is not a fusion model', path=folder)
@@ -316,22 +319,25 @@ class FusionModel:
             else:
                 if verbose: print(f'{clef}: resuming after epoch {start}')
                 gan.optimizer.learning_rate.assign(hp['lr']); gan.d_optimizer.learning_rate.assign(hp['d_lr'])   # the config's rates apply
-            tr = self.windows(enc_t, clef, True, hp['stride'])
+            tr, spe = distribute(lambda i, n, b: self.windows(enc_t[i::n], clef, True, hp['stride'], b), strat, hp['batch_size'],
+                                 len(concat(enc_t, clef, T, hp['stride'])[2]))
             try: va = self.windows(enc_v, clef, False, max(1, T // 10)) if enc_v else None
             except DataError: va = None   # validation pieces shorter than a window: train without validation
             notes, durs, starts = concat(enc_t, clef, T, hp['stride'])
             pick = np.random.default_rng(hp['seed']).choice(starts, min(32, len(starts)), replace=False)
             ref = distinct_ngrams([list(zip(notes[s:s + T], durs[s:s + T])) for s in pick])
             cbs = [CollapseCheck(ref, every=hp['check_every'], verbose=verbose > 0, label=f'{clef} ')]
-            cbs += callbacks(folder, hp['patience'] if va is not None else None)   # cbs[1] is the Checkpoint
-            if start < epochs: gan.fit(tr, validation_data=va, epochs=epochs, initial_epoch=start, verbose=verbose, callbacks=cbs, shuffle=False)
+            cbs += callbacks(folder, hp['patience'] if va is not None else None, strategy=strat)   # cbs[1] is the Checkpoint
+            if start < epochs: gan.fit(tr, validation_data=distribute_eval(va, strat), epochs=epochs, initial_epoch=start, steps_per_epoch=spe,
+                                       verbose=verbose, callbacks=cbs, shuffle=False)
             if cbs[1].stopped_on_nan:
                 good = (read_state(folder) or {}).get('epoch', -1) + 1
                 raise MusiclabError(f'the {clef} model diverged (a NaN loss in epoch {good + 1}); the last good checkpoint (epoch {good}) is kept '
                                     'here: resume from it, or lower lr, d_lr or adv_weight', path=folder)
             self.nets[clef] = gan.generator
             self.history[clef] = (read_state(folder) or {}).get('history', [])
-        self.save(out)
+        self.save(home)            # every worker saves (saving may synchronise them); only the chief's copy is kept
+        finish_run(out, strat)
         return self
 
     def save(self, path:str|Path)->Path:

@@ -12,9 +12,9 @@ import numpy as np
 import tensorflow as tf
 from ..core import *
 from ..corpus import Corpus, Item, load_corpus
-from ..symbolic import CLEFS, Encoded, SymbolicConverter, dataset, material_key, parse_key
+from ..symbolic import CLEFS, Encoded, SymbolicConverter, concat, dataset, material_key, parse_key
 from ..render import Piece
-from ..train import callbacks, get_strategy, load_model, read_state, resume, save_model
+from ..train import callbacks, distribute, distribute_eval, finish_run, get_strategy, load_model, read_state, resume, run_folder, save_model, worker_of
 
 # %% auto #0
 __all__ = ['build_net', 'Sampler', 'naive_generate', 'LSTMModel']
@@ -160,7 +160,9 @@ class LSTMModel:
             epochs:int|None=None, # default: the config's
             strategy:str='default', verbose:int=2):
         "Fit the converter on `train`, then train one network per clef with checkpoints; resumes an interrupted run in `out`"
-        out = Path(out)
+        strat = get_strategy(strategy)   # first: a multi-worker strategy must exist before TensorFlow runs anything
+        out, multi = Path(out), worker_of(strat)[1] > 1
+        home = run_folder(out, strat)    # the chief writes into `out`; other workers into a private folder
         set_seed(self.hp['seed'])
         if not self.converter.vocab: self.converter.fit(train)
         enc_t = [self.converter.encode(it) for it in train]
@@ -168,20 +170,28 @@ class LSTMModel:
         epochs = epochs or self.hp['epochs']
         kw = dict(window=self.hp['window'], batch_size=self.hp['batch_size'], targets=self.hp['targets'])
         for clef in CLEFS:
-            folder = out/'train'/clef
-            net, start = resume(folder)
-            if net is None: net = self._build(clef, get_strategy(strategy))
+            folder = home/'train'/clef
+            net, start = (None, 0) if multi else resume(folder, strat)   # a cluster restarts from BackupAndRestore's backup instead
+            if net is None: net = self._build(clef, strat)
             elif verbose: print(f'{clef}: resuming after epoch {start}')
-            tr = dataset(enc_t, clef, shuffle=True, seed=self.hp['seed'], stride=self.hp['stride'], **kw)
+            tr, spe = distribute(lambda i, n, b: self.windows(enc_t, clef, i, n, b), strat, self.hp['batch_size'],
+                                 len(concat(enc_t, clef, self.hp['window'], self.hp['stride'])[2]))
             va = dataset(enc_v, clef, shuffle=False, stride=max(1, self.hp['window'] // 2), **kw) if enc_v else None
             if start < epochs:
-                net.fit(tr, validation_data=va, epochs=epochs, initial_epoch=start, verbose=verbose, shuffle=False,  # tf.data shuffles
-                        callbacks=callbacks(folder, self.hp['patience'] if va is not None else None))
+                net.fit(tr, validation_data=distribute_eval(va, strat), epochs=epochs, initial_epoch=start, steps_per_epoch=spe, verbose=verbose,
+                        shuffle=False, callbacks=callbacks(folder, self.hp['patience'] if va is not None else None, strategy=strat))  # tf.data shuffles
             self.nets[clef] = net
             self.history[clef] = (read_state(folder) or {}).get('history', [])
         self._sampler = None
-        self.save(out)
+        self.save(home)            # every worker saves (saving may synchronise them); only the chief's copy is kept
+        finish_run(out, strat)
         return self
+
+    def windows(self, encs:list[Encoded], clef:str, shard:int=0, shards:int=1, # this worker's pieces are encs[shard::shards]
+                batch_size:int|None=None)->tf.data.Dataset: # default: the config's
+        "The shuffled training windows of one shard of the pieces (all of them in one process)"
+        return dataset(encs[shard::shards], clef, window=self.hp['window'], batch_size=batch_size or self.hp['batch_size'], targets=self.hp['targets'],
+                       shuffle=True, seed=self.hp['seed'], stride=self.hp['stride'])
 
     def save(self, path:str|Path)->Path:
         "Save the networks (weights only) and `musiclab.json` (config, vocabularies) into the folder `path`"

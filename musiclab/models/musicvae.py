@@ -15,7 +15,7 @@ import tensorflow_probability as tfp
 from ..core import *
 from ..drums import (SPLITS, STEPS_PER_BAR, CategoricalConverter, DrumFile, DrumPiece, DrumSet, Encoded, GrooveConverter,
                             converter_from_dict, labels_of, load_drums, read_drum_midi, write_drums)
-from ..train import callbacks, get_strategy, load_model, read_state, resume, save_model
+from ..train import callbacks, distribute, distribute_eval, finish_run, get_strategy, load_model, read_state, resume, run_folder, save_model, worker_of
 from ..render import write_html
 
 tfd = tfp.distributions
@@ -222,8 +222,10 @@ def _losses(self:MusicVAENet, x, y, training=False):
 
 def _train_step(self:MusicVAENet, data):
     x, y = data
-    with tf.GradientTape() as tape: loss, logs = self.losses_of(x, y, training=True)
-    grads = tape.gradient(loss, self.trainable_variables)
+    with tf.GradientTape() as tape:
+        loss, logs = self.losses_of(x, y, training=True)   # the mean over this replica's b = B / R examples
+        scaled = loss / tf.distribute.get_strategy().num_replicas_in_sync   # sum_i l_i / B: the R replicas' gradients add up to the global mean's
+    grads = tape.gradient(scaled, self.trainable_variables)
     self.optimizer.apply_gradients(zip(grads, self.trainable_variables))
     for k, v in logs.items(): self.trackers[k].update_state(v)
     return {k: m.result() for k, m in self.trackers.items()}
@@ -347,17 +349,20 @@ class MusicVAE:
             epochs:int|None=None, steps_per_epoch:int|None=None, # default: the config's
             strategy:str='default', verbose:int=2):
         "Train with checkpoints after every epoch; an interrupted run in `out` resumes where it stopped"
-        out = Path(out)
+        strat = get_strategy(strategy)   # first: a multi-worker strategy must exist before TensorFlow runs anything
+        out, multi = Path(out), worker_of(strat)[1] > 1
+        home = run_folder(out, strat)    # the chief writes into `out`; other workers into a private folder
         if isinstance(train, DrumSet): train = train.split('train')
         if isinstance(valid, DrumSet): valid = valid.split('validation')
         set_seed(self.hp['seed'])
         et, ev = self.encode_data(train), self.encode_data(valid)
         if not len(et): raise DataError(f'no {self.hp["bars"]}-bar window in the {len(train)} training files' + (f' ({et.skipped[0][0]}: {et.skipped[0][1]})' if et.skipped else ''))
-        net, start = resume(out/'train')
-        if net is None: net = self._build(get_strategy(strategy))
+        net, start = (None, 0) if multi else resume(home/'train', strat)   # a cluster restarts from BackupAndRestore's backup instead
+        if net is None: net = self._build(strat)
         elif verbose: print(f'resuming after epoch {start}')
         bs = self.hp['batch_size']
-        tr = _ds(et.outputs, et.outputs, bs, True, self.hp['seed']).repeat()
+        tr, _ = distribute(lambda i, n, b: self.windows(et if n == 1 else self.encode_data(train[i::n]), b), strat, bs, len(et))
+        if not multi: tr = tr.repeat()
         spe = steps_per_epoch or self.hp.get('steps_per_epoch') or max(1, math.ceil(len(et) / bs))
         va = None
         if len(ev):
@@ -366,12 +371,17 @@ class MusicVAE:
             va = _ds(ev.outputs[idx], ev.outputs[idx], bs, False)
         epochs = epochs or self.hp['epochs']
         if start < epochs:
-            net.fit(tr, validation_data=va, epochs=epochs, initial_epoch=start, steps_per_epoch=spe, verbose=verbose, shuffle=False,
-                    callbacks=callbacks(out/'train', self.hp['patience'] if va is not None else None, tensorboard=False))
+            net.fit(tr, validation_data=distribute_eval(va, strat), epochs=epochs, initial_epoch=start, steps_per_epoch=spe, verbose=verbose, shuffle=False,
+                    callbacks=callbacks(home/'train', self.hp['patience'] if va is not None else None, tensorboard=False, strategy=strat))
         self.net, self._gen = net, None
-        self.history = (read_state(out/'train') or {}).get('history', [])
-        self.save(out)
+        self.history = (read_state(home/'train') or {}).get('history', [])
+        self.save(home)            # every worker saves (saving may synchronise them); only the chief's copy is kept
+        finish_run(out, strat)
         return self
+
+    def windows(self, enc:Encoded, batch_size:int|None=None)->tf.data.Dataset:
+        "Shuffled training batches of encoded windows (one worker's shard of the files under `multiworker`), seeded by the config"
+        return _ds(enc.outputs, enc.outputs, batch_size or self.hp['batch_size'], True, self.hp['seed'])
 
     # --- saving ---
     def save(self, path:str|Path)->Path:

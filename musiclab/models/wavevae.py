@@ -14,7 +14,7 @@ import ipywidgets as widgets
 from ..core import *
 from ..audio import (AudioItem, AudioPiece, AudioSet, Clips, SAMPLE_RATE, load_audio, make_clips, rmse,
                             log_spectral_distance, _power)
-from ..train import callbacks, get_strategy, load_model, read_state, resume, save_model
+from ..train import callbacks, distribute, distribute_eval, finish_run, get_strategy, load_model, read_state, resume, run_folder, save_model, worker_of
 
 # %% auto #0
 __all__ = ['LOG_2PI', 'NORM_LAYERS', 'LIKELIHOODS', 'log_normal_pdf', 'ResBlock1D', 'seed_encoder', 'seed_decoder',
@@ -269,9 +269,9 @@ class WaveVAEModel:
         return make_clips(items, hp['clip_samples'], hp['hop_samples'] if train else hp['clip_samples'], hp['min_fill'],
                           norm=hp['norm'], level=hp['level'])
 
-    def _build(self, strategy:str='default')->WaveVAE:
+    def _build(self, strategy:str|tf.distribute.Strategy='default')->WaveVAE:
         hp = self.hp
-        with get_strategy(strategy).scope():
+        with (get_strategy(strategy) if isinstance(strategy, str) else strategy).scope():
             net = WaveVAE(hp, name=self.config.name.replace('-', '_'))
             net.compile(keras.optimizers.Adam(hp['lr'], beta_1=hp['beta_1'], beta_2=hp['beta_2'], epsilon=hp['epsilon']))
         return net
@@ -282,7 +282,9 @@ class WaveVAEModel:
             epochs:int|None=None, # default: the config's
             strategy:str='default', verbose:int=2):
         "Cut clips, train with checkpoints (an interrupted run in `out` resumes), save into `out`"
-        out, hp = Path(out), self.hp
+        strat = get_strategy(strategy)   # first: a multi-worker strategy must exist before TensorFlow runs anything
+        out, hp, multi = Path(out), self.hp, worker_of(strat)[1] > 1
+        home = run_folder(out, strat)    # the chief writes into `out`; other workers into a private folder
         train, valid = list(getattr(train, 'items', train)), list(getattr(valid, 'items', valid))
         set_seed(hp['seed'])
         ct, cv = self.clips(train, True), self.clips(valid, False) if valid else None
@@ -292,25 +294,28 @@ class WaveVAEModel:
             print(f"{len(ct)} training clips and {len(cv) if cv is not None else 0} validation clips of {hp['clip_samples']:,} samples "
                   f"({hp['clip_samples'] / hp['sample_rate']:.1f} s at {hp['sample_rate']} Hz)" + (f'; no clip from {len(gone)} recordings: ' + '; '.join(f'{n}: {r}' for n, r in gone) if gone else ''))
         epochs = epochs or hp['epochs']
-        folder = out/'train'
-        net, start = resume(folder)
-        if net is None: net = self._build(strategy)
+        folder = home/'train'
+        net, start = (None, 0) if multi else resume(folder, strat)   # a cluster restarts from BackupAndRestore's backup instead
+        if net is None: net = self._build(strat)
         elif verbose: print(f'resuming after epoch {start}')
         va = cv.dataset(hp['batch_size'], shuffle=False) if cv is not None and len(cv) else None
         diverged = None
         if start < epochs:
-            cbs = callbacks(folder, hp['patience'] if (va is not None and hp['patience']) else None)
-            net.fit(ct.dataset(hp['batch_size'], shuffle=True, seed=hp['seed']), validation_data=va, epochs=epochs, initial_epoch=start, shuffle=False,
+            cbs = callbacks(folder, hp['patience'] if (va is not None and hp['patience']) else None, strategy=strat)
+            tr, spe = distribute(lambda i, n, b: (ct if n == 1 else self.clips(train[i::n], True)).dataset(b, shuffle=True, seed=hp['seed']),
+                                 strat, hp['batch_size'], len(ct))   # under `multiworker`: worker i cuts clips from recordings i, i+n, ...
+            net.fit(tr, validation_data=distribute_eval(va, strat), epochs=epochs, initial_epoch=start, steps_per_epoch=spe, shuffle=False,
                     verbose=verbose, callbacks=cbs)
             if cbs[0].stopped_on_nan:   # the weights in memory are broken: go back to the last good checkpoint
-                net, kept = resume(folder)
+                net, kept = resume(folder, strat)
                 if net is None: raise MusiclabError('the loss became NaN or infinite in the first epoch: there is no good checkpoint to keep', path=folder)
                 diverged = f'the loss became NaN or infinite in epoch {kept + 1}; the model of epoch {kept} was kept'
         self.net, self.history = net, (read_state(folder) or {}).get('history', [])
         self.data = dict(train=sorted({n for n in ct.names}), valid=sorted(set(cv.names)) if cv is not None else [],
                          clips=dict(train=len(ct), valid=len(cv) if cv is not None else 0), skipped=ct.skipped + (cv.skipped if cv is not None else []),
                          **({'diverged': diverged} if diverged else {}))
-        self.save(out)
+        self.save(home)            # every worker saves (saving may synchronise them); only the chief's copy is kept
+        finish_run(out, strat)
         return self
 
     def save(self, path:str|Path)->Path:
