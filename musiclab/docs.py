@@ -56,7 +56,10 @@ def execute_notebooks(nbs:Path, # the notebooks folder
     for d in dests: d.parent.mkdir(parents=True, exist_ok=True)
     n = min(os.cpu_count() or 1, 8, len(srcs)) if n_workers is None else n_workers
     jobs = list(zip(srcs, dests))
-    errs = parallel(_exec_one, jobs, flags=sorted(flags), n_workers=n, pause=0.01) if n > 1 else [_exec_one(j, flags) for j in jobs]
+    # fresh ('spawn') worker processes, never forked ones: a caller that has already imported TensorFlow -- a test session --
+    # would hand its thread pools' held locks to forked children, and they hang on their first TensorFlow call
+    errs = (parallel(_exec_one, jobs, flags=sorted(flags), n_workers=n, pause=0.01, method='spawn') if n > 1
+            else [_exec_one(j, flags) for j in jobs])
     errs = [e for e in errs if e]
     if errs: raise MusiclabError('notebook execution failed:\n  ' + '\n  '.join(errs), path=nbs)
     return dests
