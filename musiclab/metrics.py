@@ -10,14 +10,15 @@ from fractions import Fraction
 import numpy as np
 from .core import *
 from .corpus import Item, TPQ
-from .symbolic import CLEFS, notes_of
+from .symbolic import CLEFS, material_key, notes_of
 from .render import Piece
 
 # %% auto #0
 __all__ = ['METRICS', 'note_array', 'pitch_range', 'n_pitches_used', 'n_pitch_classes_used', 'pitch_entropy',
            'pitch_class_entropy', 'in_key_rate', 'scale_consistency', 'polyphony', 'polyphony_rate', 'empty_beat_rate',
            'groove_consistency', 'drum_in_pattern_rate', 'drum_pattern_consistency', 'describe', 'describe_all',
-           'distinct_ngrams', 'features', 'set_distances', 'overlap_kl', 'compare_sets']
+           'distinct_ngrams', 'features', 'set_distances', 'overlap_kl', 'compare_sets', 'score_measures',
+           'real_pieces']
 
 # %% ../nbs/07_metrics.ipynb #3e97bfcd
 def note_array(x, # a Piece, a corpus Item, or an (N, 3) array of onset tick, duration tick, pitch
@@ -214,3 +215,25 @@ def compare_sets(generated:list, reference:list, names:tuple=('generated', 'refe
         rows[k] = {f'intra {names[0]} mean': ig.mean(), f'intra {names[0]} std': ig.std(), f'intra {names[1]} mean': ir.mean(),
                    f'intra {names[1]} std': ir.std(), 'inter mean': inter.mean(), 'inter std': inter.std(), 'overlap area': oa, 'KL': kl}
     return pd.DataFrame(rows).T
+
+# %% ../nbs/07_metrics.ipynb #b2c0a002
+def score_measures(pieces:list[Piece], # a set of pieces (2 or more)
+                   reference:list[Piece], # the training pieces
+                  )->dict:
+    "The score measures of a set of pieces: means over the pieces, distinct 4-grams across them, Yang & Lerch overlap with `reference`"
+    m = lambda f: float(np.nanmean([f(p) for p in pieces]))
+    return {'pitch-class entropy': m(pitch_class_entropy), 'in-key rate': m(lambda p: in_key_rate(p, p.key)),
+            'scale consistency': m(scale_consistency), 'polyphony': m(polyphony), 'empty-beat rate': m(empty_beat_rate),
+            'distinct 4-grams within': m(lambda p: distinct_ngrams([p.treble])), 'distinct 4-grams across': distinct_ngrams([p.treble for p in pieces]),
+            'overlap with training': float(compare_sets(pieces, reference)['overlap area'].mean()), 'pieces': len(pieces)}
+
+def real_pieces(converter, # a fitted SymbolicConverter (the model's)
+                items:list, # corpus items
+                length:int=200)->list[Piece]:
+    "The first `length` events per clef of each piece, as the converter reads it (in C major or A minor); pieces with an empty clef are left out"
+    out = []
+    for it in items:
+        evs = converter.clef_events(it)[1]
+        if all(evs[c] for c in ('treble', 'bass')):
+            out.append(Piece(evs['treble'][:length], evs['bass'][:length], key=material_key(*evs.values()), title=it.name))
+    return out
