@@ -14,7 +14,7 @@ from .docs import build_docs, write_readme
 # %% auto #0
 __all__ = ['MODELS', 'DRUM_PREFIXES', 'AUDIO_PREFIXES', 'cmd_interpolate', 'cmd_humanize', 'DEMOS', 'cmd_list', 'cmd_docs',
            'model_module', 'model_class', 'checkpoint_model', 'load_checkpoint', 'cmd_data', 'cmd_train',
-           'write_pieces', 'cmd_generate', 'cmd_demo', 'parser', 'run_command', 'main']
+           'write_pieces', 'cmd_generate', 'cmd_demo', 'cmd_evaluate', 'parser', 'run_command', 'main']
 
 # %% ../nbs/20_cli.ipynb #e63c68e9
 class _Parser(argparse.ArgumentParser):
@@ -193,6 +193,28 @@ def cmd_demo(args)->int:
     print(f'demo written in {time.time() - t0:.0f} s: open {out/"index.html"}')
     return 0
 
+# %% ../nbs/20_cli.ipynb #a1e7c0d2
+def cmd_evaluate(args)->int:
+    "Train and measure models into one results.json (see `musiclab.evaluate`)"
+    from musiclab.evaluate import SETUPS, evaluate_all, measures, overview
+    if args.all == bool(args.models): raise ConfigError('give either --all or --models MODEL[,MODEL...]')
+    models = list(SETUPS) if args.all else [m.strip() for m in args.models.split(',') if m.strip()]
+    data = {}
+    for kv in args.data or []:
+        k, sep, v = kv.partition('=')
+        if not sep or not v: raise ConfigError(f'--data takes MODEL=SPEC, got {kv!r}')
+        data[k.strip()] = v.strip()
+    t0 = time.time()
+    res = evaluate_all(args.out, models, args.size, data, verbose=1)
+    import pandas as pd
+    with pd.option_context('display.width', 200, 'display.max_columns', 20):
+        print(overview(res).to_string())
+        for kind in ('score', 'drums', 'audio'):
+            t = measures(res, kind)
+            if len(t): print(t.round(3).to_string())
+    print(f"evaluated in {time.time() - t0:.0f} s: {Path(args.out)/'results.json'}")
+    return 0
+
 # %% ../nbs/20_cli.ipynb #7b47e3a8
 def parser()->argparse.ArgumentParser:
     "The `musiclab` argument parser"
@@ -248,6 +270,13 @@ def parser()->argparse.ArgumentParser:
     de.add_argument('--length', type=int, default=160, help='events per clef of the piano pieces (default 160)')
     de.add_argument('--models', default=','.join(DEMOS), help=f"which shipped models, comma-separated (default: {','.join(DEMOS)})")
     de.set_defaults(fn=cmd_demo)
+    ev = sub.add_parser('evaluate', help="train each model's small config on its data and measure it (the reproduction report's numbers)")
+    ev.add_argument('--all', action='store_true', help='every model: lstm, fusion, musicvae, wavevae, specvae')
+    ev.add_argument('--models', help='some models, comma-separated')
+    ev.add_argument('--size', default='small', choices=['small', 'tiny'], help="the configs' size (default small; tiny for tests)")
+    ev.add_argument('--data', action='append', metavar='MODEL=SPEC', help="another data spec for a model, e.g. musicvae=gmd:PATH (repeatable)")
+    ev.add_argument('--out', required=True, help='the evaluation folder: results.json, samples/, runs/ (a second run resumes)')
+    ev.set_defaults(fn=cmd_evaluate)
     dc = sub.add_parser('docs', help='build the offline docs site (into _docs/) and README.md from the notebooks')
     dc.add_argument('--out', default='_docs', help='folder for the site, relative to the checkout (default: _docs)')
     dc.add_argument('--readme-only', action='store_true', help='only write README.md from nbs/index.ipynb')
