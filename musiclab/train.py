@@ -13,7 +13,7 @@ import tensorflow as tf
 
 # %% auto #0
 __all__ = ['STRATEGIES', 'get_strategy', 'worker_of', 'run_folder', 'finish_run', 'distribute', 'distribute_eval',
-           'global_batches', 'save_model', 'load_model', 'Checkpoint', 'read_state', 'resume', 'callbacks']
+           'global_batches', 'save_model', 'load_model', 'Checkpoint', 'read_state', 'resume', 'callbacks', 'fit_run']
 
 # %% ../nbs/06_train.ipynb #c86e63cb
 STRATEGIES = ('default', 'mirrored', 'multiworker')
@@ -195,3 +195,22 @@ def callbacks(folder:str|Path, # the run's checkpoint folder
     if patience is not None: cbs.append(keras.callbacks.EarlyStopping('val_loss', patience=patience, restore_best_weights=True))
     if tensorboard: cbs.append(keras.callbacks.TensorBoard(str(folder/'logs'), write_graph=False, profile_batch=0))
     return cbs
+
+# %% ../nbs/06_train.ipynb #c3d1f002
+def fit_run(net:keras.Model, # the model, fresh or resumed
+            folder:str|Path, # the run's checkpoint folder
+            make, total:int, batch_size:int, # the training pipeline, the examples in all and the global batch (see `distribute`)
+            valid:tf.data.Dataset|None, # validation batches (None: no validation, no early stopping)
+            epochs:int, start:int, # train epochs start .. epochs - 1
+            patience:int|None, strategy:tf.distribute.Strategy|None=None, verbose:int=2)->tuple[keras.Model, str|None]:
+    "Train with `callbacks` from epoch `start`; on a NaN loss return the last good checkpoint instead. Returns (model, what went wrong or None)"
+    strategy = strategy or tf.distribute.get_strategy()
+    if start >= epochs: return net, None
+    cbs = callbacks(folder, patience if (valid is not None and patience) else None, strategy=strategy)
+    tr, spe = distribute(make, strategy, batch_size, total)
+    net.fit(tr, validation_data=distribute_eval(valid, strategy), epochs=epochs, initial_epoch=start, steps_per_epoch=spe, shuffle=False,
+            verbose=verbose, callbacks=cbs)
+    if not cbs[0].stopped_on_nan: return net, None
+    net, kept = resume(folder, strategy)   # the weights in memory are broken: the last good checkpoint instead
+    if net is None: raise MusiclabError('the loss became NaN or infinite in the first epoch: there is no good checkpoint to keep', path=folder)
+    return net, f'the loss became NaN or infinite in epoch {kept + 1}; the model of epoch {kept} was kept'

@@ -16,8 +16,7 @@ from ..core import *
 from ..audio import AudioItem, AudioPiece, AudioSet, load_audio, resample
 from ..spectrogram import (SpecParams, SpecPiece, Specs, make_spectrograms, spectrogram, phase_comparison, phase_table,
                                   STANDARD_TRANSFORMS)
-from ..train import (callbacks, distribute, distribute_eval, finish_run, get_strategy, load_model, read_state, resume, run_folder,
-                            save_model, worker_of)
+from ..train import finish_run, fit_run, get_strategy, load_model, read_state, resume, run_folder, save_model, worker_of
 
 tfd, tfb = tfp.distributions, tfp.bijectors
 
@@ -246,17 +245,9 @@ class SpecVAEModel:
             self._check_net(net, folder)
             if verbose: print(f'resuming after epoch {start}')
         va = sv.dataset(hp['batch_size'], shuffle=False) if sv is not None and len(sv) else None
-        diverged = None
-        if start < epochs:
-            cbs = callbacks(folder, hp['patience'] if (va is not None and hp['patience']) else None, strategy=strat)
-            tr, spe = distribute(lambda i, n, b: (st if n == 1 else self.specs(train[i::n], True)).dataset(b, shuffle=True, seed=hp['seed']),
-                                 strat, hp['batch_size'], len(st))   # under `multiworker`: worker i makes spectrograms of recordings i, i+n, ...
-            net.fit(tr, validation_data=distribute_eval(va, strat), epochs=epochs, initial_epoch=start, steps_per_epoch=spe, shuffle=False,
-                    verbose=verbose, callbacks=cbs)
-            if cbs[0].stopped_on_nan:   # the weights in memory are broken: go back to the last good checkpoint
-                net, kept = resume(folder, strat)
-                if net is None: raise MusiclabError('the loss became NaN or infinite in the first epoch: there is no good checkpoint to keep', path=folder)
-                diverged = f'the loss became NaN or infinite in epoch {kept + 1}; the model of epoch {kept} was kept'
+        # under `multiworker`, worker i makes spectrograms of recordings i, i+n, ...; a NaN loss leaves the last good epoch's model
+        net, diverged = fit_run(net, folder, lambda i, n, b: (st if n == 1 else self.specs(train[i::n], True)).dataset(b, shuffle=True, seed=hp['seed']),
+                                len(st), hp['batch_size'], va, epochs, start, hp['patience'], strat, verbose)
         self.net, self.history = net, (read_state(folder) or {}).get('history', [])
         self.data = dict(train=sorted(set(st.names)), valid=sorted(set(sv.names)) if sv is not None else [],
                          specs=dict(train=len(st), valid=len(sv) if sv is not None else 0),

@@ -14,7 +14,7 @@ import ipywidgets as widgets
 from ..core import *
 from ..audio import (AudioItem, AudioPiece, AudioSet, Clips, SAMPLE_RATE, load_audio, make_clips, rmse,
                             log_spectral_distance, _power)
-from ..train import callbacks, distribute, distribute_eval, finish_run, get_strategy, load_model, read_state, resume, run_folder, save_model, worker_of
+from ..train import finish_run, fit_run, get_strategy, load_model, read_state, resume, run_folder, save_model, worker_of
 
 # %% auto #0
 __all__ = ['LOG_2PI', 'NORM_LAYERS', 'LIKELIHOODS', 'log_normal_pdf', 'ResBlock1D', 'seed_encoder', 'seed_decoder',
@@ -299,17 +299,9 @@ class WaveVAEModel:
         if net is None: net = self._build(strat)
         elif verbose: print(f'resuming after epoch {start}')
         va = cv.dataset(hp['batch_size'], shuffle=False) if cv is not None and len(cv) else None
-        diverged = None
-        if start < epochs:
-            cbs = callbacks(folder, hp['patience'] if (va is not None and hp['patience']) else None, strategy=strat)
-            tr, spe = distribute(lambda i, n, b: (ct if n == 1 else self.clips(train[i::n], True)).dataset(b, shuffle=True, seed=hp['seed']),
-                                 strat, hp['batch_size'], len(ct))   # under `multiworker`: worker i cuts clips from recordings i, i+n, ...
-            net.fit(tr, validation_data=distribute_eval(va, strat), epochs=epochs, initial_epoch=start, steps_per_epoch=spe, shuffle=False,
-                    verbose=verbose, callbacks=cbs)
-            if cbs[0].stopped_on_nan:   # the weights in memory are broken: go back to the last good checkpoint
-                net, kept = resume(folder, strat)
-                if net is None: raise MusiclabError('the loss became NaN or infinite in the first epoch: there is no good checkpoint to keep', path=folder)
-                diverged = f'the loss became NaN or infinite in epoch {kept + 1}; the model of epoch {kept} was kept'
+        # under `multiworker`, worker i cuts its clips from recordings i, i+n, ...; a NaN loss leaves the last good epoch's model
+        net, diverged = fit_run(net, folder, lambda i, n, b: (ct if n == 1 else self.clips(train[i::n], True)).dataset(b, shuffle=True, seed=hp['seed']),
+                                len(ct), hp['batch_size'], va, epochs, start, hp['patience'], strat, verbose)
         self.net, self.history = net, (read_state(folder) or {}).get('history', [])
         self.data = dict(train=sorted({n for n in ct.names}), valid=sorted(set(cv.names)) if cv is not None else [],
                          clips=dict(train=len(ct), valid=len(cv) if cv is not None else 0), skipped=ct.skipped + (cv.skipped if cv is not None else []),
