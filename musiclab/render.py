@@ -490,11 +490,10 @@ def write_html(folder, # the folder of the page (and of the pieces' files)
         if isinstance(e, Piece):
             e = {**e.save(folder, f'{i:02d}-{_slug(e.title)}'), 'title': e.title, 'caption': _caption(e)}
         if not isinstance(e, dict): raise MusiclabError(f'entry {i} is a {type(e).__name__}, not a Piece or a dict of paths')
-        def rel(kind):
+        def rel(kind): # a file's link from the page: `save` gives paths absolute or relative to the working folder, never to the page
             if not e.get(kind): return None
-            p = Path(e[kind])
-            p = p if not p.is_absolute() else Path(os.path.relpath(p, folder))
-            return html.escape(urllib.parse.quote(p.as_posix()))
+            p = os.path.relpath(os.path.abspath(e[kind]), os.path.abspath(folder))
+            return html.escape(urllib.parse.quote(Path(p).as_posix()))
         t = html.escape(str(e.get('title') or Path(e.get('wav') or e.get('mid') or f'piece {i}').stem))
         s = [f'<section><h2>{t}</h2>']
         if e.get('caption'): s.append(f'<p class="caption">{html.escape(str(e["caption"]))}</p>')
