@@ -2,7 +2,8 @@
 
 1. `atomic_write` (temporary file, fsync, rename, fsync of the folder) against a plain `open().write()`
    of the same bytes, for a small config-sized file and a 16 MB checkpoint-sized one.
-2. Start-up of `musiclab --version` (which does not import TensorFlow) against `python -c "import tensorflow"`.
+2. Start-up of `musiclab --version` and of `musiclab list` (neither imports TensorFlow: the configs name their classes
+   and `musiclab.configs` imports no model) against `python -c "import tensorflow"`, medians of a few runs each.
 
 Run: python bench/core.py
 """
@@ -29,9 +30,11 @@ def main():
         print(f'write {label}: atomic {a*1e3:.2f} ms (median {am*1e3:.2f}), plain {p*1e3:.2f} ms (median {pm*1e3:.2f}); atomic/plain = {am/pm:.1f}x')
     exe = Path(sys.executable).parent/'musiclab'
     shutil.rmtree(d)
-    cli, _ = best_of(lambda: subprocess.run([str(exe), '--version'], capture_output=True, check=True), 5)
-    tf, _ = best_of(lambda: subprocess.run([sys.executable, '-c', 'import tensorflow'], capture_output=True, check=True), 3)
-    print(f'start-up: musiclab --version {cli*1e3:.0f} ms, import tensorflow {tf*1e3:.0f} ms')
-    print(f'musiclab --version starts {tf/cli:.0f}x faster than an import of TensorFlow')
+    run = lambda *cmd: subprocess.run(cmd, capture_output=True, check=True)
+    _, ver = best_of(lambda: run(str(exe), '--version'), 5)
+    _, lst = best_of(lambda: run(str(exe), 'list'), 5)
+    _, tf = best_of(lambda: run(sys.executable, '-c', 'import tensorflow'), 3)
+    print(f'start-up (medians): musiclab --version {ver*1e3:.0f} ms, musiclab list {lst*1e3:.0f} ms, import tensorflow {tf*1e3:.0f} ms')
+    print(f'musiclab --version starts {tf/ver:.0f}x and musiclab list {tf/lst:.0f}x faster than an import of TensorFlow')
 
 if __name__ == '__main__': main()

@@ -33,7 +33,7 @@ set_seed(0)
 m = LSTMModel(cfg); items = load_corpus('m21-piano').items
 m.converter.fit(items); encs = [m.converter.encode(it) for it in items]
 n = worker_of(strat)[1]
-net = m._build('treble', strat)
+net = m.build('treble', strat)
 data, _ = distribute(lambda i, k, b: m.windows(encs, 'treble', i, k, b), strat, hp['batch_size'] * n,
                      len(concat(encs, 'treble', hp['window'], hp['stride'])[2]))
 if n == 1: data = data.repeat()

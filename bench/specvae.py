@@ -18,10 +18,10 @@ from musiclab.models.specvae import SpecVAEModel
 name, steps, batch = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
 cfg = get_config(name, batch_size=batch)
 set_seed(0)
-net = SpecVAEModel(cfg)._build()
+import tensorflow as tf
+net = SpecVAEModel(cfg).build('vae', tf.distribute.get_strategy())
 h, w = cfg['bins'], cfg['frames']
 x = np.random.default_rng(0).uniform(size=(batch * (steps + 1), h, w, 1)).astype('float32')
-import tensorflow as tf
 warm = tf.data.Dataset.from_tensor_slices(x[:batch]).batch(batch)
 timed = tf.data.Dataset.from_tensor_slices(x[batch:]).batch(batch).cache()
 for _ in timed: pass

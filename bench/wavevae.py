@@ -18,10 +18,10 @@ from musiclab.models.wavevae import WaveVAEModel
 name, steps = sys.argv[1], int(sys.argv[2])
 cfg = get_config(name)
 set_seed(0)
-net = WaveVAEModel(cfg)._build()
+import tensorflow as tf
+net = WaveVAEModel(cfg).build('vae', tf.distribute.get_strategy())
 b, L = cfg['batch_size'], cfg['clip_samples']
 x = (0.3 * np.random.default_rng(0).standard_normal((b * (steps + 2), L))).clip(-0.95, 0.95).astype('float32')
-import tensorflow as tf
 warm = tf.data.Dataset.from_tensor_slices(x[:2 * b]).batch(b)
 timed = tf.data.Dataset.from_tensor_slices(x[2 * b:]).batch(b).cache()
 for _ in timed: pass

@@ -4,16 +4,17 @@
 
 # %% ../nbs/04_audio.ipynb #d118378d
 from __future__ import annotations
-import base64, difflib, hashlib, html, io, json, math
+import difflib, hashlib, io, json, math
 from dataclasses import dataclass, field
 from pathlib import Path
 import numpy as np
 from .core import *
+from .media import Playable, audio_backend, figure_bytes, img_html, pcm16, resample
 
 # %% auto #0
 __all__ = ['SAMPLE_RATE', 'AUDIO_EXTS', 'AUDIO_VERSION', 'RENDER_RATE', 'GTZAN_GENRES', 'DEFAULT_AUDIO_SPEC', 'AUDIO_SPECS',
-           'NORMS', 'AudioItem', 'resample', 'decode_audio', 'read_audio', 'piece_of', 'render_item', 'AudioSet',
-           'load_audio', 'Clips', 'make_clips', 'AudioPiece', 'rmse', 'log_spectral_distance', 'spectral_convergence']
+           'NORMS', 'AudioItem', 'decode_audio', 'read_audio', 'piece_of', 'render_item', 'AudioSet', 'load_audio',
+           'Clips', 'make_clips', 'AudioPiece', 'rmse', 'log_spectral_distance', 'spectral_convergence']
 
 # %% ../nbs/04_audio.ipynb #f90b284b
 SAMPLE_RATE = 3000  # the seed's rate: 30 s -> 90,001 samples with librosa.load
@@ -37,15 +38,6 @@ class AudioItem:
     def __repr__(self):
         return (f'AudioItem({self.name!r}: {self.seconds:.1f} s at {self.sample_rate} Hz, from {self.channels} channel(s) '
                 f'at {self.original_rate} Hz{", " + self.genre if self.genre else ""})')
-
-def resample(x:np.ndarray, # samples (frames,) or (frames, channels)
-             sr:int, # their rate
-             to:int, # the rate wanted
-            )->np.ndarray:
-    "Resample with soxr's high-quality filter (what `librosa.load` uses); float32"
-    if sr == to: return np.asarray(x, np.float32)
-    import soxr
-    return soxr.resample(np.asarray(x, np.float32), sr, to, quality='HQ').astype(np.float32)
 
 def decode_audio(data:bytes, # the bytes of an audio file
                  path='', # its name, for the error message
@@ -91,10 +83,9 @@ def _render_key(midi:bytes, backend:str)->str:
     return hashlib.sha256(tag + midi).hexdigest()[:40]
 
 def render_item(item, # a corpus `Item`
-                backend:str='auto', # the synthesiser (see `musiclab.render.audio_backend`)
+                backend:str='auto', # the synthesiser (see `musiclab.media.audio_backend`)
                 cache:bool=True)->tuple[Path, bool]:
     "The cached WAV of a rendered corpus piece (rendering it if needed) and whether it was rendered now"
-    from musiclab.render import audio_backend
     piece = piece_of(item)
     if not (piece.treble or piece.bass): raise DataError('the piece has no notes to render', path=item.source)
     backend = audio_backend(backend)
@@ -148,6 +139,7 @@ class AudioSet:
                  f"skipped {len(self.skipped)} file{'' if len(self.skipped) == 1 else 's'}" + (':' if self.skipped else '')]
         return '\n'.join(lines + [f'  {f}: {r}' for f, r in self.skipped])
 
+# %% ../nbs/04_audio.ipynb #1dde1a3f
 def _audio_files(spec:str, folder:Path)->list[Path]:
     if folder.is_file(): return [folder]
     if not folder.is_dir(): raise DataError(f'no such folder (data spec {spec!r})', path=folder)
@@ -198,6 +190,7 @@ def _peak_db(x:np.ndarray)->float:
     m = float(np.abs(x).max()) if len(x) else 0.0
     return 20 * math.log10(m) if m > 0 else -math.inf
 
+# %% ../nbs/04_audio.ipynb #8f526ba1
 def load_audio(spec:str=DEFAULT_AUDIO_SPEC, # 'rendered:SPEC', 'gtzan:PATH[:GENRE]' or 'audio:PATH' (see `AUDIO_SPECS`)
                sample_rate:int=SAMPLE_RATE, # every recording is resampled to this rate
                limit:int|None=None, # only the first `limit` files (in sorted order): for quick trials and tests
@@ -288,6 +281,7 @@ class Clips:
         if repeat: ds = ds.repeat()
         return ds.batch(batch_size).prefetch(tf.data.AUTOTUNE)
 
+# %% ../nbs/04_audio.ipynb #6fa82718
 def _db(x:float)->float: return 20 * math.log10(x) if x > 0 else -math.inf
 
 def make_clips(items:list[AudioItem], # recordings, all at one sample rate
@@ -332,11 +326,12 @@ def make_clips(items:list[AudioItem], # recordings, all at one sample rate
 
 # %% ../nbs/04_audio.ipynb #27794fe9
 @dataclass(eq=False)
-class AudioPiece:
+class AudioPiece(Playable):
     "A mono clip of audio that plays and plots itself, and saves as WAV (+ a waveform SVG)"
     audio:np.ndarray # mono samples (a (1, L) or (L, 1) array is flattened)
     sample_rate:int = SAMPLE_RATE # samples per second
     title:str = 'musiclab' # shown in the player, the plot and the HTML page
+    alt, file_stem = 'waveform', 'clip' # for `Playable`
 
     def __post_init__(self):
         a = np.asarray(self.audio, dtype=np.float32)
@@ -364,7 +359,6 @@ class AudioPiece:
 
     def wav_bytes(self, sample_rate:int=16000, peak:float|None=0.9)->bytes:
         "A 16-bit mono WAV file of the clip, at `sample_rate`, peak-normalised to `peak` (None: as it is)"
-        from musiclab.render import pcm16
         return pcm16(self.wav(sample_rate, peak), sample_rate)
 
     def write_wav(self, path, sample_rate:int=16000, peak:float|None=0.9)->Path:
@@ -384,28 +378,12 @@ class AudioPiece:
 
     def waveform_image(self, fmt:str='png', dpi:int=80, figsize=(8, 2))->bytes:
         "The waveform plot as PNG or SVG bytes (drawn without pyplot, so nothing is shown or left open)"
-        from matplotlib.figure import Figure
-        fig = Figure(figsize=figsize, layout='tight')
-        self.waveform(fig.add_subplot())
-        f = io.BytesIO(); fig.savefig(f, format=fmt, dpi=dpi)
-        return f.getvalue()
+        return figure_bytes(self.waveform, fmt, dpi, figsize)
 
-    def audio_html(self, sample_rate:int=16000, peak:float|None=0.9)->str:
-        "An HTML audio player with the clip inside it"
-        from musiclab.render import data_uri
-        return f'<audio controls src="{data_uri("audio/wav", self.wav_bytes(sample_rate, peak))}"></audio>'
-
-    def _repr_html_(self)->str:
-        from musiclab.render import data_uri
-        return (f'<div class="musiclab-audio"><div><b>{html.escape(self.title)}</b> — {html.escape(self.caption)}</div>'
-                f'{self.audio_html()}<img alt="waveform" src="{data_uri("image/png", self.waveform_image())}"/></div>')
-
-    def save(self, folder, # the folder to write into (created if needed)
-             stem:str='clip', # the file name without suffix
-             sample_rate:int=16000, peak:float|None=0.9)->dict:
-        "Write stem.wav and the waveform stem.svg into `folder`; returns their paths by kind"
-        folder = Path(folder)
-        return {'wav': self.write_wav(folder/f'{stem}.wav', sample_rate, peak), 'svg': atomic_write(folder/f'{stem}.svg', self.waveform_image('svg'))}
+    def picture_html(self)->str: return img_html(self.waveform_image(), self.alt)
+    def files(self, sample_rate:int=16000, peak:float|None=0.9)->dict:
+        "What `save` writes, by kind: stem.wav and the waveform as stem.svg"
+        return {'wav': self.wav_bytes(sample_rate, peak), 'svg': self.waveform_image('svg')}
 
 # %% ../nbs/04_audio.ipynb #f16382dd
 def rmse(x:np.ndarray, y:np.ndarray)->np.ndarray:

@@ -4,17 +4,17 @@
 
 # %% ../nbs/20_cli.ipynb #792267a6
 from __future__ import annotations
-import argparse, sys
+import argparse, importlib, sys
 from . import __version__
 import json, time
 from pathlib import Path
 from .core import *
-from .docs import build_docs, write_readme
+from .corpus import check_spec, spec_kind, spec_kinds
 
 # %% auto #0
-__all__ = ['MODELS', 'DRUM_PREFIXES', 'AUDIO_PREFIXES', 'cmd_interpolate', 'cmd_humanize', 'DEMOS', 'cmd_list', 'cmd_docs',
-           'model_module', 'model_class', 'checkpoint_model', 'load_checkpoint', 'cmd_data', 'cmd_train',
-           'write_pieces', 'cmd_generate', 'cmd_demo', 'cmd_evaluate', 'parser', 'run_command', 'main']
+__all__ = ['DATA_CONFIGS', 'DEMOS', 'cmd_list', 'cmd_docs', 'checkpoint_model', 'load_checkpoint', 'cmd_data', 'cmd_train',
+           'write_pieces', 'cmd_generate', 'cmd_interpolate', 'cmd_humanize', 'cmd_demo', 'cmd_evaluate', 'parser',
+           'run_command', 'main']
 
 # %% ../nbs/20_cli.ipynb #e63c68e9
 class _Parser(argparse.ArgumentParser):
@@ -26,8 +26,7 @@ def cmd_list(args)->int:
     "Print the registered configs, one per line: name, model, description"
     cs = configs(args.model)
     if not cs:
-        print(f'no configs are registered for model {args.model!r}' if args.model else
-              'no configs are registered yet: each model notebook (nbs/10_lstm ... 14_specvae) adds its own')
+        print(f'no configs are registered for model {args.model!r}' if args.model else 'no configs are registered yet')
         return 0
     w = max(len(c.name) for c in cs)
     for c in cs: print(f'{c.name:<{w}}  {c.model:<8}  {c.description}')
@@ -36,28 +35,13 @@ def cmd_list(args)->int:
 # %% ../nbs/20_cli.ipynb #4aac5897
 def cmd_docs(args)->int:
     "Write README.md from nbs/index.ipynb and build the static docs site"
+    from musiclab.docs import build_docs, write_readme
     print(f'wrote {write_readme()}')
     if args.readme_only: return 0
     print(f'built {build_docs(args.out, quiet=not args.verbose)}')
     return 0
 
 # %% ../nbs/20_cli.ipynb #aa4ef99b
-MODELS = {'lstm': 'musiclab.models.lstm:LSTMModel',
-          'fusion': 'musiclab.models.fusion:FusionModel',
-          'musicvae': 'musiclab.models.musicvae:MusicVAE',
-          'wavevae': 'musiclab.models.wavevae:WaveVAEModel',
-          'specvae': 'musiclab.models.specvae:SpecVAEModel'}
-
-def model_module(model_id:str):
-    "The module of a model id (imported on first use)"
-    if model_id not in MODELS: raise ConfigError(f"unknown model {model_id!r}; known: {', '.join(MODELS)}")
-    import importlib
-    return importlib.import_module(MODELS[model_id].split(':')[0])
-
-def model_class(model_id:str):
-    "The class of a model id (imported on first use)"
-    return getattr(model_module(model_id), MODELS[model_id].split(':')[1])
-
 def checkpoint_model(path:str|Path)->str:
     "The model id of a checkpoint folder (its musiclab.json says which)"
     model_id = read_meta(path)['model']
@@ -65,125 +49,119 @@ def checkpoint_model(path:str|Path)->str:
     return model_id
 
 def load_checkpoint(path:str|Path):
-    "Load a saved model of any type from its folder"
-    return model_class(checkpoint_model(path)).load(path)
+    "Load a saved model of any kind from its folder (`musiclab.model.load_checkpoint`, after a light check of its id)"
+    checkpoint_model(path)
+    from musiclab.model import load_checkpoint
+    return load_checkpoint(path)
 
 # %% ../nbs/20_cli.ipynb #79420b75
-DRUM_PREFIXES, AUDIO_PREFIXES = ('gmd:', 'drums:'), ('rendered:', 'gtzan:', 'audio:')
+DATA_CONFIGS = {'score': 'lstm-small', 'drums': 'groovae-4bar-small', 'audio': 'wavevae-small'}  # `musiclab data`'s default config, by what a spec holds
+
+
+def _print_scores(corpus, cfg:Config):
+    from musiclab.symbolic import SymbolicConverter, report
+    print(corpus.report())
+    if not corpus.items: return
+    hp = cfg.hparams
+    conv = SymbolicConverter(hp['chords'], hp['rests'], True, hp['min_count'], hp['window']).fit(corpus.items)
+    r = report(conv, corpus.items)
+    print(f"converter of {cfg.name}: events per clef {r['events']}; vocabulary sizes (notes/chords, durations) "
+          + ', '.join(f"{c} {v['notes']}/{v['durations']}" for c, v in r['vocab'].items()))
+    for k, v in r.items():
+        if k not in ('pieces', 'events', 'vocab'): print(f'  {k}: {v}')
 
 def cmd_data(args)->int:
     "Load a data spec and print what it holds and what was skipped"
-    if args.spec.startswith(DRUM_PREFIXES):
-        from musiclab.drums import load_drums, describe
+    kind = spec_kind(args.spec)
+    cfg = get_config(args.config or DATA_CONFIGS[kind.data])
+    check_spec(cfg, args.spec)
+    load = import_ref(kind.loader)
+    if kind.data == 'drums':
+        from musiclab.drums import describe
         from musiclab.models.musicvae import converter_for
-        print(describe(load_drums(args.spec), converter_for(get_config(args.config or 'groovae-4bar-small'))))
-        return 0
-    if args.spec.startswith(AUDIO_PREFIXES):
-        from musiclab.models.wavevae import WaveVAEModel
-        print(WaveVAEModel.load_data(args.spec, get_config(args.config or 'wavevae-small')).report())
-        return 0
-    from musiclab.corpus import load_corpus
-    from musiclab.symbolic import SymbolicConverter, report
-    corpus = load_corpus(args.spec)
-    print(corpus.report())
-    if corpus.items:
-        cfg = get_config(args.config or 'lstm-small')
-        hp = cfg.hparams
-        if not {'chords', 'rests', 'min_count', 'window'} <= set(hp): raise ConfigError(f'{cfg.name} is not a config of a score model (lstm, fusion)')
-        conv = SymbolicConverter(hp['chords'], hp['rests'], True, hp['min_count'], hp['window']).fit(corpus.items)
-        r = report(conv, corpus.items)
-        print(f"converter of {cfg.name}: events per clef {r['events']}; vocabulary sizes (notes/chords, durations) "
-              + ', '.join(f"{c} {v['notes']}/{v['durations']}" for c, v in r['vocab'].items()))
-        for k, v in r.items():
-            if k not in ('pieces', 'events', 'vocab'): print(f'  {k}: {v}')
+        print(describe(load(args.spec), converter_for(cfg)))
+    elif kind.data == 'audio': print(load(args.spec, sample_rate=cfg['sample_rate']).report())
+    else: _print_scores(load(args.spec), cfg)
     return 0
 
 # %% ../nbs/20_cli.ipynb #d212cbfd
 def cmd_train(args)->int:
     "Train a model from a config on a data spec; the result is a checkpoint folder"
-    mod = model_module(args.model)
-    if hasattr(mod, 'cmd_train'): return mod.cmd_train(args)
-    cls = model_class(args.model)
+    model_ref(args.model)   # an unknown model id, config or data spec is an error before anything heavy is imported
     cfg = get_config(args.config, **({} if args.epochs is None else {'epochs': args.epochs}))
     if cfg.model != args.model: raise ConfigError(f'{cfg.name} is a {cfg.model} config; use `musiclab train {cfg.model} --config {cfg.name}`')
     spec = args.data or cfg.data
-    if hasattr(cls, 'load_data'): data = cls.load_data(spec, cfg)
-    else:
-        from musiclab.corpus import load_corpus
-        data = load_corpus(spec)
-    print(data.report())
-    train, valid = data.split(val_frac=cfg['val_frac'], seed=cfg['seed'])
+    if not spec: raise ConfigError(f'{cfg.name} names no data: give --data SPEC ({spec_kinds()})')
+    check_spec(cfg, spec)
+    out_folder(args.out)
+    model = cfg.model_class()(cfg)
+    data = model.load_data(spec)
+    print(model.describe(data))
+    train, valid = model.split(data)
     t0 = time.time()
-    cls(cfg).fit(train, valid, out=args.out, strategy=args.strategy, verbose=2)
-    print(f'trained {cfg.name} on {len(train)} files ({len(valid)} for validation) in {time.time() - t0:.0f} s; checkpoint: {args.out}')
+    model.fit(train, valid, out=args.out, strategy=args.strategy, verbose=2)
+    print(f'trained {cfg.name} in {time.time() - t0:.0f} s ({len(model.history)} epochs); checkpoint: {args.out}')
     return 0
 
 # %% ../nbs/20_cli.ipynb #baf17fed
-def _caption(p)->str|None:
-    "One line about a generated piece or clip, for the page"
-    if hasattr(p, 'key') and hasattr(p, 'duration'): return f'{p.key}, {p.tempo:.0f} bpm, {float(p.duration):.0f} quarter notes'
-    c = getattr(p, 'caption', None)
-    return c() if callable(c) else c
-
-def write_pieces(pieces, # Pieces, clips or drum grooves: anything with `save(folder, stem)` and a `title`
+def write_pieces(pieces, # what a model made: pieces, drum grooves, clips (`musiclab.media.Playable`s)
                  out:str|Path, stem:str='piece', title:str='musiclab')->list[Path]:
     "Save each piece in every form it has (MIDI, MusicXML, SVG, WAV) and an index.html to listen and read into `out`; returns the files"
-    from musiclab.render import write_html
-    out = Path(out); out.mkdir(parents=True, exist_ok=True)
+    from musiclab.media import write_html
+    out = out_folder(out)
     entries = []
     for i, p in enumerate(pieces, 1):
         one = len(pieces) == 1
         saved = p.save(out, stem if one else f'{stem}-{i}')
-        entries.append({**saved, 'title': p.title if one else f'{p.title} {i}', 'caption': saved.get('caption') or _caption(p)})
+        entries.append({**saved, 'title': p.title if one else f'{p.title} {i}', 'caption': p.caption})
     return [Path(e[k]) for e in entries for k in ('mid', 'musicxml', 'svg', 'wav') if e.get(k)] + [write_html(out, entries, title=title)]
+
+def _given(args, *names)->dict:
+    "The controls a user gave on the command line (the model's defaults for the others); one it does not understand is its error"
+    return {k: getattr(args, k) for k in names if getattr(args, k, None) is not None}
 
 def cmd_generate(args)->int:
     "Generate pieces from a checkpoint"
-    model_id = checkpoint_model(args.checkpoint)
-    mod = model_module(model_id)
-    if hasattr(mod, 'cmd_generate'): return mod.cmd_generate(args)
-    model = model_class(model_id).load(args.checkpoint)
-    given = {k: getattr(args, k) for k in ('temperature', 'key', 'tempo') if getattr(args, k) is not None}  # else the model's defaults
-    pieces = model.sample(args.n, length=args.length, seed=args.seed, **given)
+    out_folder(args.out)
+    model = load_checkpoint(args.checkpoint)
+    pieces = model.sample(args.n, temperature=args.temperature, seed=args.seed, **_given(args, 'length', 'key', 'tempo'))
     for f in write_pieces(pieces, args.out, title=f'{model.config.name}: new pieces'): print(f)
     return 0
 
-def _drums_only(command:str):
-    def cmd(args)->int:
-        model_id = checkpoint_model(args.checkpoint)
-        fn = getattr(model_module(model_id), f'cmd_{command}', None)
-        if fn is None: raise ConfigError(f'`musiclab {command}` reads drum MIDI and needs a musicvae checkpoint; {args.checkpoint} is a {model_id} one '
-                                         f'(in Python, every model has `{command}`-like methods: see its notebook)')
-        return fn(args)
-    cmd.__doc__ = f'`musiclab {command}`: hand over to the model module (MusicVAE) that defines `cmd_{command}`'
-    return cmd
+# %% ../nbs/20_cli.ipynb #f1a2b3c1
+def cmd_interpolate(args)->int:
+    "Walk the latent space of a checkpoint from one file to another"
+    out_folder(args.out)
+    model = load_checkpoint(args.checkpoint)
+    from musiclab.model import LatentModel
+    if not isinstance(model, LatentModel):
+        raise ConfigError(f'{args.checkpoint} holds {model.config.name}, a model with no latent space; interpolate needs a fusion, musicvae, wavevae or specvae one')
+    a, b = model.read(args.a), model.read(args.b)
+    pieces = model.interpolate(a, b, args.steps, method=args.method, temperature=args.temperature, seed=args.seed, **_given(args, 'tempo'))
+    for f in write_pieces(pieces, args.out, stem='interpolation', title=f'{model.config.name}: {Path(args.a).stem} to {Path(args.b).stem}'): print(f)
+    return 0
 
-cmd_interpolate, cmd_humanize = _drums_only('interpolate'), _drums_only('humanize')
+def cmd_humanize(args)->int:
+    "Give a drum pattern a drummer's velocities and timing with a model that has the `humanize` task"
+    out_folder(args.out)
+    model = load_checkpoint(args.checkpoint)
+    if 'humanize' not in model.tasks: raise ConfigError(f'{args.checkpoint} holds {model.config.name}, which cannot humanize: train a humanize config (groovae-2bar-humanize)')
+    pieces = model.humanized(model.read(args.input), seed=args.seed)
+    for f in write_pieces(pieces, args.out, stem='humanize', title=f'{model.config.name}: {Path(args.input).stem} humanized'): print(f)
+    return 0
 
 # %% ../nbs/20_cli.ipynb #ea757196
-DEMOS = ('lstm', 'fusion', 'musicvae', 'wavevae', 'specvae')
-
-def _demo_entries(model_id:str, out:Path, seed:int, length:int)->list[dict]:
-    "Save what the shipped checkpoint of `model_id` makes into `out`; its entries for the page"
-    if model_id == 'lstm':
-        [p] = load_checkpoint(asset('lstm-small')).sample(1, length=length, seed=seed, tempo=90)
-        return [{**p.save(out, 'lstm'), 'title': 'LSTM: a new piece',
-                 'caption': f'{_caption(p)}; lstm-small, trained on the music21 piano pieces'}]
-    mod = model_module(model_id)
-    if model_id == 'fusion': return [mod.demo_entry(out, seed, length)]
-    if model_id == 'musicvae': return mod.demo_entries(out, seed)
-    return [mod.demo_entry(out, seed)]
+DEMOS = {'lstm': 'lstm-small', 'fusion': 'fusion-small', 'musicvae': 'groovae-4bar-small', 'wavevae': 'wavevae-small', 'specvae': 'specvae-small'}  # the shipped checkpoints
 
 def cmd_demo(args)->int:
     "Write something new from each shipped checkpoint into one index.html to listen and read"
-    from musiclab.render import write_html
+    from musiclab.media import write_html
     models = [m.strip() for m in args.models.split(',') if m.strip()]
     if not models or set(models) - set(DEMOS): raise ConfigError(f"--models takes some of {', '.join(DEMOS)} (comma-separated), got {args.models!r}")
-    out, t0, entries = Path(args.out), time.time(), []
-    out.mkdir(parents=True, exist_ok=True)
+    out, t0, entries = out_folder(args.out), time.time(), []
     for m in models:
         t = time.time()
-        es = _demo_entries(m, out, args.seed, args.length)
+        es = load_checkpoint(asset(DEMOS[m])).demo_entries(out, seed=args.seed, length=args.length)
         entries += es
         print(f'{m}: {len(es)} item{"s" if len(es) > 1 else ""} in {time.time() - t:.1f} s')
     for e in entries:
@@ -204,6 +182,7 @@ def cmd_evaluate(args)->int:
         k, sep, v = kv.partition('=')
         if not sep or not v: raise ConfigError(f'--data takes MODEL=SPEC, got {kv!r}')
         data[k.strip()] = v.strip()
+    out_folder(args.out)
     t0 = time.time()
     res = evaluate_all(args.out, models, args.size, data, verbose=1)
     import pandas as pd
@@ -214,6 +193,27 @@ def cmd_evaluate(args)->int:
             if len(t): print(t.round(3).to_string())
     print(f"evaluated in {time.time() - t0:.0f} s: {Path(args.out)/'results.json'}")
     return 0
+
+# %% ../nbs/20_cli.ipynb #ac1511ed
+def _add_latent_commands(sub):
+    "`interpolate` (any model with a latent space) and `humanize` (a task of GrooVAE's humanize configs)"
+    it = sub.add_parser('interpolate', help='walk the latent space of a model from one file to another (fusion, musicvae, wavevae, specvae)')
+    it.add_argument('--checkpoint', required=True, help='a checkpoint folder of a model with a latent space')
+    it.add_argument('--a', required=True, help="the first file, of the model's data kind (a score, drum MIDI or audio)")
+    it.add_argument('--b', required=True, help='the second file')
+    it.add_argument('--steps', type=int, default=5, help='pieces from A to B, both ends included (default 5)')
+    it.add_argument('--method', default='slerp', choices=['slerp', 'lerp'], help='the path: slerp (the great circle, default) or lerp (the straight line)')
+    it.add_argument('--temperature', type=float, help="sampling temperature (default: the config's)")
+    it.add_argument('--tempo', type=float, help="quarter notes per minute (default: the model's)")
+    it.add_argument('--seed', type=int, default=0, help='the same seed gives the same pieces')
+    it.add_argument('--out', required=True, help='folder for the pieces and index.html')
+    it.set_defaults(fn=cmd_interpolate)
+    hu = sub.add_parser('humanize', help='give a quantised drum beat the velocities and timing of a drummer (groovae-2bar-humanize)')
+    hu.add_argument('--checkpoint', required=True, help='a checkpoint of a humanize config')
+    hu.add_argument('--input', required=True, help='a drum MIDI file')
+    hu.add_argument('--seed', type=int, default=0, help='the same seed gives the same performance')
+    hu.add_argument('--out', required=True, help='folder for the input, the result and index.html')
+    hu.set_defaults(fn=cmd_humanize)
 
 # %% ../nbs/20_cli.ipynb #7b47e3a8
 def parser()->argparse.ArgumentParser:
@@ -226,14 +226,13 @@ def parser()->argparse.ArgumentParser:
     ls.add_argument('--model', help=f"only the configs of this model id ({', '.join(MODELS)})")
     ls.set_defaults(fn=cmd_list)
     da = sub.add_parser('data', help='show what a data spec holds: pieces or recordings, skipped files and why, what a converter makes of them')
-    da.add_argument('spec', help="a data spec: m21-piano, m21-chorales[:N], midi:PATH (scores); gmd:PATH, drums:PATH (drums); "
-                                 "rendered:SPEC, gtzan:PATH[:GENRE], audio:PATH (audio)")
+    da.add_argument('spec', help=f'a data spec: {spec_kinds()}')
     da.add_argument('--config', help="the config whose converter settings to use (default: lstm-small, groovae-4bar-small or wavevae-small, by the spec's kind)")
     da.set_defaults(fn=cmd_data)
     tr = sub.add_parser('train', help='train a model from a named config on a data spec')
     tr.add_argument('model', help=f"model id ({', '.join(MODELS)})")
     tr.add_argument('--config', required=True, help='a config name (see `musiclab list`)')
-    tr.add_argument('--data', help="a data spec (default: the config's)")
+    tr.add_argument('--data', help=f"a data spec of the kind the model learns from (default: the config's): {spec_kinds()}")
     tr.add_argument('--epochs', type=int, help="epochs (default: the config's)")
     tr.add_argument('--out', required=True, help='the checkpoint folder (an interrupted run resumes from it)')
     tr.add_argument('--strategy', default='default', choices=['default', 'mirrored', 'multiworker'],
@@ -243,27 +242,14 @@ def parser()->argparse.ArgumentParser:
     ge = sub.add_parser('generate', help='write new pieces (or drum grooves, or audio clips) from a trained checkpoint')
     ge.add_argument('--checkpoint', required=True, help='a checkpoint folder written by `musiclab train`')
     ge.add_argument('--n', type=int, default=1, help='how many (default 1)')
-    ge.add_argument('--length', type=int, default=200, help='events per clef, for score models (default 200)')
+    ge.add_argument('--length', type=int, help="score models: events per clef (default: the model's, 200)")
     ge.add_argument('--key', help="score models: e.g. 'A minor' or 'E- major' (default: C major or A minor, as generated)")
-    ge.add_argument('--tempo', type=float, help="quarter notes per minute (default: the model's, 90 for pieces, 120 for drums)")
+    ge.add_argument('--tempo', type=float, help="quarter notes per minute, for models that write scores or drums (default: the model's)")
     ge.add_argument('--temperature', type=float, help="sampling temperature (default: the config's)")
     ge.add_argument('--seed', type=int, default=0, help='the same seed gives the same output')
     ge.add_argument('--out', required=True, help='folder for the files and index.html')
     ge.set_defaults(fn=cmd_generate)
-    it = sub.add_parser('interpolate', help='walk the latent space of a drum model from one MIDI groove to another')
-    it.add_argument('--checkpoint', required=True, help='a musicvae checkpoint folder')
-    it.add_argument('--a', required=True, help='the first drum MIDI file')
-    it.add_argument('--b', required=True, help='the second drum MIDI file')
-    it.add_argument('--steps', type=int, default=5, help='grooves between A and B, both ends included (default 5)')
-    it.add_argument('--seed', type=int, default=0, help='the same seed gives the same grooves')
-    it.add_argument('--out', required=True, help='folder for the grooves and index.html')
-    it.set_defaults(fn=cmd_interpolate)
-    hu = sub.add_parser('humanize', help='give a quantised drum beat the velocities and timing of a drummer (groovae-2bar-humanize)')
-    hu.add_argument('--checkpoint', required=True, help='a checkpoint of a humanize config')
-    hu.add_argument('--input', required=True, help='a drum MIDI file')
-    hu.add_argument('--seed', type=int, default=0, help='the same seed gives the same performance')
-    hu.add_argument('--out', required=True, help='folder for the input, the result and index.html')
-    hu.set_defaults(fn=cmd_humanize)
+    _add_latent_commands(sub)
     de = sub.add_parser('demo', help='write new music from the models shipped with musiclab (no data, no training)')
     de.add_argument('--out', default='musiclab-demo', help='folder for the files and index.html (default: musiclab-demo)')
     de.add_argument('--seed', type=int, default=0, help='the same seed gives the same music')
@@ -271,7 +257,7 @@ def parser()->argparse.ArgumentParser:
     de.add_argument('--models', default=','.join(DEMOS), help=f"which shipped models, comma-separated (default: {','.join(DEMOS)})")
     de.set_defaults(fn=cmd_demo)
     ev = sub.add_parser('evaluate', help="train each model's small config on its data and measure it (the reproduction report's numbers)")
-    ev.add_argument('--all', action='store_true', help='every model: lstm, fusion, musicvae, wavevae, specvae')
+    ev.add_argument('--all', action='store_true', help=f"every model: {', '.join(MODELS)}")
     ev.add_argument('--models', help='some models, comma-separated')
     ev.add_argument('--size', default='small', choices=['small', 'tiny'], help="the configs' size (default small; tiny for tests)")
     ev.add_argument('--data', action='append', metavar='MODEL=SPEC', help="another data spec for a model, e.g. musicvae=gmd:PATH (repeatable)")

@@ -4,17 +4,18 @@
 
 # %% ../nbs/00_core.ipynb #2f3af28f
 from __future__ import annotations
-import contextlib, dataclasses, difflib, importlib, json, os, pkgutil, random, tempfile
+import contextlib, dataclasses, difflib, errno, importlib, json, os, random, shutil, tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import MappingProxyType
-from typing import Any, Callable, Mapping
+from typing import Any, Mapping
 import numpy as np
 
 # %% auto #0
-__all__ = ['MusiclabError', 'DataError', 'ConfigError', 'CheckpointError', 'Config', 'register', 'configs', 'get_config',
-           'set_seed', 'cache_dir', 'atomic_path', 'atomic_open', 'atomic_write', 'in_test', 'repo_root', 'shared_data',
-           'split_by_name', 'write_meta', 'read_meta', 'asset']
+__all__ = ['MODELS', 'MusiclabError', 'DataError', 'ConfigError', 'CheckpointError', 'Config', 'import_ref', 'register',
+           'configs', 'model_ref', 'model_class', 'config_table', 'get_config', 'set_seed', 'out_folder', 'cache_dir',
+           'atomic_path', 'atomic_open', 'atomic_write', 'in_test', 'repo_root', 'shared_data', 'split_by_name',
+           'write_meta', 'read_meta', 'asset']
 
 # %% ../nbs/00_core.ipynb #5aae7211
 class MusiclabError(Exception):
@@ -37,52 +38,118 @@ class CheckpointError(MusiclabError):
 # %% ../nbs/00_core.ipynb #15f9a9bf
 @dataclass(frozen=True)
 class Config:
-    "A named, frozen setup of one model: sizes, training settings, default data and a model factory"
+    "A named, frozen setup of one model: sizes, training settings, default data, and its model and converter classes by import string"
     name:str # registry key, e.g. 'lstm-small'
     model:str # model id: 'lstm', 'fusion', 'musicvae', 'wavevae' or 'specvae'
     description:str # one line, shown by `musiclab list`
     hparams:Mapping = field(default_factory=dict) # sizes and training settings (read-only)
     data:str|None = None # default data spec, e.g. 'm21-piano'
-    build:Callable|None = field(default=None, compare=False, repr=False) # factory: `build(config)` -> model
+    cls:str|None = None # the model class as an import string, e.g. 'musiclab.models.lstm:LSTMModel'
+    converter:str|None = None # the converter (data <-> tensors) as an import string, e.g. 'musiclab.symbolic:SymbolicConverter'
 
     def __post_init__(self): object.__setattr__(self, 'hparams', MappingProxyType(dict(self.hparams)))
     def __getitem__(self, k): return self.hparams[k]
     def __hash__(self): return hash((self.name, self.model, json.dumps(dict(self.hparams), sort_keys=True, default=str)))
 
-    def to_dict(self)->dict:
-        "Everything but the factory, as plain JSON-ready values (what a checkpoint stores)"
-        return dict(name=self.name, model=self.model, description=self.description, hparams=dict(self.hparams), data=self.data)
+    def model_class(self):
+        "The class `cls` names, imported now (importing a model module is what loads TensorFlow)"
+        if not self.cls: raise ConfigError(f'{self.name} names no model class')
+        return import_ref(self.cls)
 
-    @classmethod
-    def from_dict(cls, d:dict)->'Config':
-        "The config `to_dict` wrote (as a checkpoint keeps it): no factory, the stored values as they were"
-        return cls(d['name'], d['model'], d['description'], d['hparams'], d.get('data'))
+    def converter_class(self):
+        "The class `converter` names, imported now"
+        if not self.converter: raise ConfigError(f'{self.name} names no converter')
+        return import_ref(self.converter)
+
+    def to_dict(self)->dict:
+        "Plain JSON-ready values (what a checkpoint stores)"
+        return dict(name=self.name, model=self.model, description=self.description, hparams=dict(self.hparams), data=self.data,
+                    cls=self.cls, converter=self.converter)
+
+    @staticmethod
+    def from_dict(d:dict)->'Config':
+        "The config `to_dict` wrote, as a checkpoint keeps it; one saved before configs named their classes gets them from the registry"
+        c = Config(d['name'], d['model'], d['description'], d['hparams'], d.get('data'), d.get('cls'), d.get('converter'))
+        known = MODELS.get(c.model)   # a file never chooses which code runs: its classes must be the ones musiclab registered
+        if (c.cls and c.cls != known) or (c.converter and not c.converter.startswith('musiclab.')):
+            raise CheckpointError(f"the config names the classes {c.cls!r} and {c.converter!r} for model {c.model!r}; "
+                                  f"musiclab's are {known!r} and a musiclab converter: a checkpoint cannot choose code to run")
+        if 'cls' in d: return c
+        same = next((o for o in configs(c.model) if o.name == c.name), None)
+        return dataclasses.replace(c, cls=MODELS.get(c.model), converter=same.converter if same else None)
+
+# %% ../nbs/00_core.ipynb #5d489569
+def import_ref(ref:str # 'package.module:Name', e.g. 'musiclab.models.lstm:LSTMModel'
+              ):
+    "The object an import string names, its module imported now"
+    mod, sep, name = str(ref).partition(':')
+    if not (mod and sep and name): raise ConfigError(f"{ref!r} is not an import string of the form 'package.module:Name'")
+    try: obj = importlib.import_module(mod)
+    except ModuleNotFoundError as e: raise ConfigError(f'cannot import {ref!r}: {e}') from None
+    for part in name.split('.'):
+        try: obj = getattr(obj, part)
+        except AttributeError: raise ConfigError(f'cannot import {ref!r}: {mod} has no {name}') from None
+    return obj
 
 # %% ../nbs/00_core.ipynb #15ec8bd7
 _registry:dict[str,Config] = {}
 
 def register(cfg:Config, # the config to add
-             replace:bool=False): # allow replacing a config of the same name?
+             replace:bool=False): # allow replacing a config of the same name? (for tests)
     "Add `cfg` to the registry under `cfg.name` and return it"
     if not replace and cfg.name in _registry and _registry[cfg.name] != cfg:
         raise ConfigError(f'a different config named {cfg.name!r} is already registered')
+    other = next((c for c in _registry.values() if c.model == cfg.model and c.name != cfg.name and c.cls and cfg.cls and c.cls != cfg.cls), None)
+    if other: raise ConfigError(f'{cfg.name} names {cfg.cls} for model {cfg.model!r}, but {other.name} names {other.cls}: one model id, one class')
     _registry[cfg.name] = cfg
     return cfg
 
 _discovered = False
 def _discover():
-    "Import every module under `musiclab.models` once, so that their configs register themselves"
+    "Import `musiclab.configs` once: it registers every model's configs, and imports no model"
     global _discovered
     if _discovered: return
     _discovered = True
-    try: models = importlib.import_module('musiclab.models')
-    except ModuleNotFoundError: return
-    for m in pkgutil.iter_modules(models.__path__): importlib.import_module(f'musiclab.models.{m.name}')
+    importlib.import_module('musiclab.configs')
 
 def configs(model:str|None=None)->list[Config]:
     "All registered configs (of one `model` id if given), sorted by name"
     _discover()
     return sorted((c for c in _registry.values() if model is None or c.model == model), key=lambda c: c.name)
+
+# %% ../nbs/00_core.ipynb #1cbecd78
+class _Models(Mapping):
+    "Model id -> its class as an import string, read from the registered configs"
+    def _map(self)->dict:
+        _discover()
+        return {c.model: c.cls for c in _registry.values() if c.cls}
+    def __getitem__(self, k): return self._map()[k]
+    def __iter__(self): return iter(self._map())
+    def __len__(self): return len(self._map())
+    def __repr__(self): return f'MODELS({self._map()!r})'
+
+MODELS = _Models()
+
+def model_ref(model_id:str # e.g. 'lstm'
+             )->str:
+    "The import string of a model id's class; an unknown id is a `ConfigError` naming the known ones"
+    if model_id not in MODELS:
+        close = difflib.get_close_matches(model_id, list(MODELS), n=1)
+        hint = f'; did you mean {close[0]!r}?' if close else ''
+        raise ConfigError(f"unknown model {model_id!r}{hint} (known: {', '.join(MODELS)})")
+    return MODELS[model_id]
+
+def model_class(model_id:str # e.g. 'lstm'
+               ):
+    "The class of a model id, imported now (importing a model module is what loads TensorFlow)"
+    return import_ref(model_ref(model_id))
+
+# %% ../nbs/00_core.ipynb #1a518467
+def config_table(model:str|None=None # a model id (None: every config)
+                ):
+    "The registered configs side by side, one column each: default data, converter and every hyper-parameter (a pandas DataFrame)"
+    import pandas as pd
+    return pd.DataFrame({c.name: {'data': c.data, 'converter': c.converter, **c.hparams} for c in configs(model)}, dtype=object)
 
 # %% ../nbs/00_core.ipynb #3dea73e4
 def _check_override(cfg:Config, k:str, v):
@@ -117,6 +184,28 @@ def set_seed(seed:int=0, # the seed for Python, NumPy, TensorFlow and Keras
     if deterministic: tf.config.experimental.enable_op_determinism()
     return seed
 
+# %% ../nbs/00_core.ipynb #dc4a5937
+def _free(p:Path)->str:
+    "Free space on the disk of `p` (or of its nearest existing parent), in words"
+    while not p.exists() and p != p.parent: p = p.parent
+    free = shutil.disk_usage(p).free
+    return f'{free / 2**30:.1f} GB' if free >= 2**30 else f'{free / 2**20:.1f} MB'
+
+def out_folder(path:str|Path, # the folder to write into
+               what:str='this folder', # how the message names it, e.g. 'the cache folder'
+              )->Path:
+    "`path` as a folder that exists and can be written into (created with its parents), or a one-line `DataError` saying why not"
+    p = Path(path).expanduser()
+    if p.exists() and not p.is_dir(): raise DataError('exists as a file, not a folder', path=p)
+    try: p.mkdir(parents=True, exist_ok=True)
+    except OSError as e:
+        block = next((a for a in p.parents if a.exists() and not a.is_dir()), None)
+        why = (f'{block} is a file' if block is not None else 'permission denied' if isinstance(e, PermissionError) else
+               f'no space left on the device ({_free(p)} free)' if e.errno == errno.ENOSPC else e.strerror or str(e))
+        raise DataError(f'cannot create {what}: {why}', path=p) from None
+    if not os.access(p, os.W_OK | os.X_OK): raise DataError(f'cannot write into {what}: permission denied', path=p)
+    return p
+
 # %% ../nbs/00_core.ipynb #b31cc526
 def cache_dir(*parts:str # sub-folders inside the cache, e.g. ('corpus', 'm21-piano')
              )->Path:
@@ -124,9 +213,8 @@ def cache_dir(*parts:str # sub-folders inside the cache, e.g. ('corpus', 'm21-pi
     import platformdirs
     root = os.environ.get('MUSICLAB_CACHE') or platformdirs.user_cache_dir('musiclab')
     p = Path(root).expanduser().joinpath(*parts)
-    try: p.mkdir(parents=True, exist_ok=True)
-    except OSError as e: raise DataError(f'cannot create the cache folder ({e.strerror}); set MUSICLAB_CACHE to a writable folder', path=p) from None
-    return p
+    try: return out_folder(p, 'the cache folder')
+    except DataError as e: raise DataError(f'{e.problem}; set MUSICLAB_CACHE to a writable folder', path=p) from None
 
 # %% ../nbs/00_core.ipynb #970265c4
 def _fsync(path:Path):

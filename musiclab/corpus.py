@@ -10,11 +10,11 @@ from dataclasses import dataclass, field
 from importlib.metadata import version as _pkg_version
 from pathlib import Path
 import numpy as np
-from .core import DataError, atomic_path, cache_dir, split_by_name
+from .core import Config, DataError, atomic_path, cache_dir, split_by_name
 
 # %% auto #0
-__all__ = ['TPQ', 'PIPELINE_VERSION', 'MIDI_EXTS', 'SCORE_EXTS', 'MUSIC_EXTS', 'DEFAULT_SPEC', 'SPECS', 'M21_PIANO', 'Part',
-           'Item', 'parse_file', 'Corpus', 'load_corpus']
+__all__ = ['TPQ', 'PIPELINE_VERSION', 'MIDI_EXTS', 'SCORE_EXTS', 'MUSIC_EXTS', 'DEFAULT_SPEC', 'SPEC_KINDS', 'M21_PIANO', 'Part',
+           'Item', 'parse_file', 'SpecKind', 'spec_kinds', 'spec_kind', 'check_spec', 'Corpus', 'load_corpus']
 
 # %% ../nbs/01_corpus.ipynb #a8b40b4a
 TPQ = 48  # ticks per quarter note: the time grid of every parsed piece (a 1/16 note = 12 ticks, an eighth triplet = 16)
@@ -184,6 +184,7 @@ def _parse(path:Path, data:bytes)->dict:
     return dict(parts=parts, key=f'{k.tonic.name} {k.mode}', tempo=round(float(mm.getQuarterBPM()), 3) if mm else 120.0,
                 time_signature=ts.ratioString if ts else '4/4', grace_notes=grace, off_grid=off)
 
+# %% ../nbs/01_corpus.ipynb #c0a1d2e4
 def _item(name:str, path:Path, sha:str, d:dict)->Item:
     return Item(name, str(path), sha, [Part(n, c, a) for n, c, a in d['parts']], d['key'], d['tempo'],
                 d['time_signature'], d['grace_notes'], d['off_grid'])
@@ -207,14 +208,63 @@ def parse_file(path # a .mid/.midi/.xml/.musicxml/.mxl/.krn/.abc file
 
 # %% ../nbs/01_corpus.ipynb #67318fe6
 DEFAULT_SPEC = 'm21-piano'
-SPECS = {
-    'm21-piano': "the 11 two-staff piano pieces bundled with music21 (no download): Chopin, Joplin, Clara Schumann, "
-                 "C.P.E. Bach, Schoenberg, Verdi (arr.), Mozart",
-    'm21-chorales': "Bach's four-part chorales bundled with music21, Riemenschneider order; 'm21-chorales:N' takes the first N. "
-                    "Soprano and Alto get the treble clef, Tenor and Bass the bass clef; instrumental parts are left out",
-    'midi:PATH': "every .mid .midi .xml .musicxml .mxl .krn .abc file under the folder PATH (searched recursively; "
-                 "relative to the current folder), e.g. 'midi:../shared/data/chopin'",
-}
+
+@dataclass(frozen=True)
+class SpecKind:
+    "One kind of data spec: how it is written, what it holds and what loads it"
+    usage:str # how a spec of this kind is written, e.g. 'midi:PATH'
+    data:str # what it holds: 'score', 'drums' or 'audio' (which models can learn from it)
+    about:str # one line about it
+    loader:str # the function that loads it, as an import string (see `core.import_ref`)
+    @property
+    def prefix(self)->str: return self.usage.split(':')[0].split('[')[0]
+    @property
+    def holds(self)->str: return {'score': 'scores'}.get(self.data, self.data)  # in words: 'scores', 'drums' or 'audio'
+
+SPEC_KINDS = {k.prefix: k for k in [
+    SpecKind('m21-piano', 'score', "the 11 two-staff piano pieces bundled with music21 (no download): Chopin, Joplin, Clara Schumann, "
+             "C.P.E. Bach, Schoenberg, Verdi (arr.), Mozart", 'musiclab.corpus:load_corpus'),
+    SpecKind('m21-chorales[:N]', 'score', "Bach's four-part chorales bundled with music21, Riemenschneider order, the first N if given. "
+             "Soprano and Alto get the treble clef, Tenor and Bass the bass clef; instrumental parts are left out", 'musiclab.corpus:load_corpus'),
+    SpecKind('midi:PATH', 'score', "every .mid .midi .xml .musicxml .mxl .krn .abc file under the folder PATH (searched recursively; "
+             "relative to the current folder), e.g. 'midi:../shared/data/chopin'", 'musiclab.corpus:load_corpus'),
+    SpecKind('gmd:PATH', 'drums', "the Groove MIDI Dataset under PATH: its info.csv, drummer folders and splits", 'musiclab.drums:load_drums'),
+    SpecKind('drums:PATH', 'drums', "every .mid .midi file of drums under the folder PATH (searched recursively)", 'musiclab.drums:load_drums'),
+    SpecKind('rendered[:SPEC]', 'audio', "the pieces of a score spec (default m21-piano) played on a General MIDI piano and cached as WAV",
+             'musiclab.audio:load_audio'),
+    SpecKind('gtzan:PATH[:GENRE]', 'audio', "the GTZAN layout, PATH/genres/<genre>/*.wav: one genre or all of them", 'musiclab.audio:load_audio'),
+    SpecKind('audio:PATH', 'audio', "every .wav .flac .ogg .mp3 file under the folder PATH (searched recursively), or one file",
+             'musiclab.audio:load_audio'),
+]}
+
+# %% ../nbs/01_corpus.ipynb #ffc49b49
+def spec_kinds(data:str|None=None # only the kinds that hold this: 'score', 'drums' or 'audio'
+              )->str:
+    "The kinds of data spec in one line, grouped by what they hold: 'm21-piano, m21-chorales[:N], midi:PATH (scores); ...'"
+    groups = {}
+    for k in SPEC_KINDS.values():
+        if data in (None, k.data): groups.setdefault(k.holds, []).append(k.usage)
+    return '; '.join(f"{', '.join(us)} ({holds})" for holds, us in groups.items())
+
+def spec_kind(spec:str # a data spec, e.g. 'midi:../shared/data/chopin'
+             )->SpecKind:
+    "The kind of a data spec, read from its prefix; an unknown one is a `DataError` naming every kind"
+    spec = str(spec).strip()
+    prefix = spec.split(':')[0]
+    if prefix in SPEC_KINDS: return SPEC_KINDS[prefix]
+    close = difflib.get_close_matches(prefix, list(SPEC_KINDS), n=1)
+    hint = (f'; did you mean {SPEC_KINDS[close[0]].usage!r}?' if close else
+            f"; to read the folder {spec!r}, write 'midi:{spec}' (scores), 'drums:{spec}' or 'audio:{spec}'" if spec and Path(spec).expanduser().is_dir() else '')
+    raise DataError(f'unknown data spec {spec!r}{hint} (known kinds: {spec_kinds()})')
+
+# %% ../nbs/01_corpus.ipynb #d1e2f3a1
+def check_spec(cfg:Config, # the config of the model that will read the data
+               spec:str # a data spec
+              )->SpecKind:
+    "The kind of `spec`; a `DataError` unless it holds what `cfg`'s model learns from (the kind of its default data spec)"
+    want, got = spec_kind(cfg.data).data if cfg.data else None, spec_kind(spec)
+    if want and got.data != want: raise DataError(f'{cfg.name} learns from {spec_kinds(want)}; {spec!r} holds {got.holds}')
+    return got
 
 # %% ../nbs/01_corpus.ipynb #5bc34a86
 M21_PIANO = (
@@ -262,8 +312,6 @@ def _voices_only(it:Item)->Item:
     return it
 
 # %% ../nbs/01_corpus.ipynb #f26e693e
-def _known()->str: return 'known specs: ' + ', '.join(SPECS)
-
 def _unique_names(files:list[Path], root:Path)->list[str]:
     stems = [f.relative_to(root).with_suffix('').as_posix() for f in files]
     count = collections.Counter(stems)
@@ -292,10 +340,9 @@ def _resolve(spec:str)->tuple[list[Path], list[str]]:
         files = sorted(_chorale_files(int(arg) if arg else None))
         return files, [f.relative_to(_m21_root()).with_suffix('').as_posix() for f in files]
     if name == 'midi': return _folder_files(spec, arg)
-    close = difflib.get_close_matches(name, ['m21-piano', 'm21-chorales', 'midi'], n=1)
-    hint = (f'; did you mean {close[0]!r}?' if close else
-            f"; to read the folder {spec!r}, write 'midi:{spec}'" if Path(spec).expanduser().is_dir() else '')
-    raise DataError(f'unknown data spec {spec!r}{hint} ({_known()})')
+    k = spec_kind(spec)   # an unknown kind is an error that names every kind
+    if k.data == 'score': raise DataError(f'bad data spec {spec!r}: write {k.usage}')
+    raise DataError(f"{spec!r} holds {k.holds}, not scores: {k.loader.replace(':', '.')} loads it (score specs: {spec_kinds('score')})")
 
 # %% ../nbs/01_corpus.ipynb #a0c81276
 def _m21_version()->str:
@@ -370,7 +417,7 @@ def _worker_job():
     return corpus._job
 
 # %% ../nbs/01_corpus.ipynb #fe5c1faf
-def load_corpus(spec:str=DEFAULT_SPEC, # 'm21-piano', 'm21-chorales[:N]' or 'midi:PATH' (see `SPECS`)
+def load_corpus(spec:str=DEFAULT_SPEC, # 'm21-piano', 'm21-chorales[:N]' or 'midi:PATH' (see `SPEC_KINDS`)
                 workers:int|None=None, # processes that parse; None: one per core; 1: parse in this process
                 cache:bool=True, # read and write the parse cache in `cache_dir('corpus')`
                )->Corpus:

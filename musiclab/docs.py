@@ -9,7 +9,7 @@ from pathlib import Path
 from .core import *
 
 # %% auto #0
-__all__ = ['execute_notebooks', 'page_name', 'anchors', 'relink', 'bridge', 'build_docs', 'readme', 'write_readme']
+__all__ = ['execute_notebooks', 'page_name', 'bridge', 'anchors', 'relink', 'build_docs', 'readme', 'write_readme']
 
 # %% ../nbs/09_docs.ipynb #01cc6d4f
 def _skip_cell(cell, flags:set)->bool:
@@ -88,29 +88,6 @@ def _frontmatter(src:str)->dict:
 def _md_cell(src): return dict(cell_type='markdown', metadata={}, source=src)
 def _tidy_signature(md): return re.sub(r'```python\n\s*\n', '```python\n', re.sub(r'\n\s*\n```$', '\n```', md, flags=re.M))  # show_doc pads its code fences
 
-_re_source_link = re.compile(r'\[source\]\([^)]*\)\{[^}]*\}\s*')
-_re_page_link = re.compile(r'\[([^\]]*)\]\(([\w-]+)\.html(?:#([^)\s]*))?\)')
-_re_heading = re.compile(r'^#{1,4}\s+(.+?)\s*$', re.M)
-
-def anchors(nb:dict)->set[str]:
-    "The anchors myst-nb gives the headings of a notebook's markdown cells (GitHub-style slugs)"
-    from myst_parser.slugs import github_slugify
-    return {github_slugify(re.sub(r'[`*]', '', h)) for c in nb['cells'] if c['cell_type'] == 'markdown'
-            for h in _re_heading.findall(c['source'])}
-
-def relink(md:str, # markdown text of one cell
-           site_url:str, # the published site's address, made relative
-           targets:dict[str,set]): # page name -> the anchors on that page
-    "Point links to the site's pages at their notebooks; a link to an anchor that no page has keeps only its text"
-    if site_url: md = md.replace(site_url.rstrip('/') + '/', '')
-    md = _re_source_link.sub('', md)  # nbdev's `[source](...){target=...}`: there is no public repository to link to
-    def _fix(m):
-        text, page, anchor = m[1], m[2], m[3]
-        if page not in targets: return m[0]
-        if anchor and anchor not in targets[page]: return text  # e.g. a private name nbdev links but does not document
-        return f'[{text}]({page}.ipynb' + (f'#{anchor}' if anchor else '') + ')'
-    return _re_page_link.sub(_fix, md)
-
 def bridge(nb:dict, # a notebook processed by nbdev, as a dict
            toc:list[str]|None=None, # page names for the navigation (only on the index page)
           )->dict:
@@ -142,6 +119,30 @@ def bridge(nb:dict, # a notebook processed by nbdev, as a dict
     for i, c in enumerate(cells): c.setdefault('id', f'cell-{i}')  # nbformat 4.5 wants an id on every cell
     meta = {k:v for k,v in nb.get('metadata', {}).items() if k in ('kernelspec', 'language_info', 'widgets')}
     return dict(nbformat=4, nbformat_minor=5, metadata=meta, cells=cells)
+
+# %% ../nbs/09_docs.ipynb #b7c1420e
+_re_source_link = re.compile(r'\[source\]\([^)]*\)\{[^}]*\}\s*')
+_re_page_link = re.compile(r'\[([^\]]*)\]\(([\w-]+)\.html(?:#([^)\s]*))?\)')
+_re_heading = re.compile(r'^#{1,4}\s+(.+?)\s*$', re.M)
+
+def anchors(nb:dict)->set[str]:
+    "The anchors myst-nb gives the headings of a notebook's markdown cells (GitHub-style slugs)"
+    from myst_parser.slugs import github_slugify
+    return {github_slugify(re.sub(r'[`*]', '', h)) for c in nb['cells'] if c['cell_type'] == 'markdown'
+            for h in _re_heading.findall(c['source'])}
+
+def relink(md:str, # markdown text of one cell
+           site_url:str, # the published site's address, made relative
+           targets:dict[str,set]): # page name -> the anchors on that page
+    "Point links to the site's pages at their notebooks; a link to an anchor that no page has keeps only its text"
+    if site_url: md = md.replace(site_url.rstrip('/') + '/', '')
+    md = _re_source_link.sub('', md)  # nbdev's `[source](...){target=...}`: there is no public repository to link to
+    def _fix(m):
+        text, page, anchor = m[1], m[2], m[3]
+        if page not in targets: return m[0]
+        if anchor and anchor not in targets[page]: return text  # e.g. a private name nbdev links but does not document
+        return f'[{text}]({page}.ipynb' + (f'#{anchor}' if anchor else '') + ')'
+    return _re_page_link.sub(_fix, md)
 
 # %% ../nbs/09_docs.ipynb #78fc119f
 _conf = '''project = {title!r}

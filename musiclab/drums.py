@@ -4,18 +4,19 @@
 
 # %% ../nbs/03_drums.ipynb #69cfac03
 from __future__ import annotations
-import csv, hashlib, html, io, json, math
+import csv, hashlib, io, json, math
 from dataclasses import dataclass, field
 from pathlib import Path
 import numpy as np
+from fastcore.basics import patch
 from .core import *
-from .render import write_html, synthesize, pcm16, data_uri
+from .media import Playable, figure_bytes, img_html, pcm16, synthesize, write_html
 
 # %% auto #0
-__all__ = ['DRUMS', 'ROLAND_CLASSES', 'GM_CLASSES', 'PITCH_CLASSES', 'STEPS_PER_QUARTER', 'STEPS_PER_BAR', 'SPLITS', 'class_map',
-           'exemplars', 'DrumPiece', 'write_drums', 'DrumFile', 'read_drum_midi', 'DrumSet', 'load_drums', 'Encoded',
-           'GrooveConverter', 'roll', 'labels_of', 'CategoricalConverter', 'converter_from_dict', 'magenta_parity',
-           'kept_notes', 'describe']
+__all__ = ['DRUMS', 'ROLAND_CLASSES', 'GM_CLASSES', 'PITCH_CLASSES', 'STEPS_PER_QUARTER', 'STEPS_PER_BAR', 'SPLITS', 'Encoded',
+           'class_map', 'exemplars', 'DrumPiece', 'write_drums', 'DrumFile', 'read_drum_midi', 'DrumSet', 'load_drums',
+           'EncodedDrums', 'GrooveConverter', 'roll', 'labels_of', 'CategoricalConverter', 'converter_from_dict',
+           'magenta_parity', 'kept_notes', 'describe']
 
 # %% ../nbs/03_drums.ipynb #6f319e47
 DRUMS = ('kick', 'snare', 'closed hi-hat', 'open hi-hat', 'low tom', 'mid tom', 'high tom', 'crash', 'ride')
@@ -39,7 +40,7 @@ def exemplars(classes:str='gm')->tuple[int, ...]:
 
 # %% ../nbs/03_drums.ipynb #87c2c47c
 @dataclass(frozen=True, eq=False)
-class DrumPiece:
+class DrumPiece(Playable):
     "A drum part on a sixteenth-note grid: 9 classes of hits, velocities and micro-timing offsets, at a tempo"
     hits:np.ndarray # (T, 9): 1 where a class is hit at a step
     velocities:np.ndarray # (T, 9): 0..1 (MIDI velocity / 127)
@@ -47,6 +48,7 @@ class DrumPiece:
     tempo:float = 120.0 # quarter notes per minute
     title:str = 'musiclab drums' # shown in the player and the grid
     kit:str = 'gm' # pitches to play the classes with: 'gm' (General MIDI) or 'roland' (TD-11 notes)
+    css, alt, file_stem = 'musiclab-drums', 'drum grid', 'drums' # for `Playable`
 
     def __post_init__(self):
         dt = np.float64 if np.asarray(self.offsets).dtype == np.float64 else np.float32   # float64 grids stay exact
@@ -84,22 +86,27 @@ class DrumPiece:
     def seconds(self)->float: return self.steps * self.step_seconds
     @property
     def n_hits(self)->int: return int(self.hits.sum())
+    @property
+    def caption(self)->str: return f'{self.tempo:g} bpm, 4/4, {self.bars:g} bars, {self.n_hits} hits, {self.seconds:.1f} s'
 
     def __repr__(self): return f'DrumPiece({self.title!r}, {self.bars:g} bars, {self.n_hits} hits, {self.tempo:g} bpm)'
 
-    def notes(self)->list[tuple[float, float, int, int]]:
-        "(start s, end s, pitch, velocity) of every hit, in step then class order (Magenta's `from_tensors`)"
-        ex, sl, out = exemplars(self.kit), self.step_seconds, []
-        for i, c in zip(*np.nonzero(self.hits)):   # in the arrays' precision, as Magenta does (float32 for model output)
-            start = float((int(i) - np.clip(self.offsets[i, c] / 2, -0.5, 0.5)) * sl)
-            out.append((start, start + sl, ex[c], int(np.clip(np.round(self.velocities[i, c] * 127), 0, 127))))
-        return out
+# %% ../nbs/03_drums.ipynb #d791c919
+def _notes(self:DrumPiece)->list[tuple[float, float, int, int]]:
+    "(start s, end s, pitch, velocity) of every hit, in step then class order (Magenta's `from_tensors`)"
+    ex, sl, out = exemplars(self.kit), self.step_seconds, []
+    for i, c in zip(*np.nonzero(self.hits)):   # in the arrays' precision, as Magenta does (float32 for model output)
+        start = float((int(i) - np.clip(self.offsets[i, c] / 2, -0.5, 0.5)) * sl)
+        out.append((start, start + sl, ex[c], int(np.clip(np.round(self.velocities[i, c] * 127), 0, 127))))
+    return out
 
-    def quantized(self, velocity:float|None=None # also set every velocity to this (0..1)
-                 )->DrumPiece:
-        "The same hits on the grid (offsets 0), as a drum machine would play them"
-        v = self.velocities if velocity is None else np.full_like(self.velocities, velocity)
-        return DrumPiece(self.hits, v, np.zeros_like(self.offsets), self.tempo, f'{self.title} (quantized)', self.kit)
+def _quantized(self:DrumPiece, velocity:float|None=None # also set every velocity to this (0..1)
+              )->DrumPiece:
+    "The same hits on the grid (offsets 0), as a drum machine would play them"
+    v = self.velocities if velocity is None else np.full_like(self.velocities, velocity)
+    return DrumPiece(self.hits, v, np.zeros_like(self.offsets), self.tempo, f'{self.title} (quantized)', self.kit)
+
+DrumPiece.notes, DrumPiece.quantized = _notes, _quantized
 
 # %% ../nbs/03_drums.ipynb #361401d1
 def _pm(self:DrumPiece, tail:float=0.0):
@@ -171,34 +178,25 @@ def _plot_grid(self:DrumPiece, ax=None, # a matplotlib Axes (a new figure if Non
 
 def _grid_image(self:DrumPiece, fmt:str='png', dpi:int=80, figsize=(9, 2.6))->bytes:
     "The drum grid as PNG or SVG bytes (drawn without pyplot, so nothing is shown or left open)"
-    from matplotlib.figure import Figure
-    fig = Figure(figsize=figsize, layout='tight')
-    self.plot_grid(fig.add_subplot())
-    f = io.BytesIO(); fig.savefig(f, format=fmt, dpi=dpi)
-    return f.getvalue()
+    return figure_bytes(self.plot_grid, fmt, dpi, figsize)
 
 DrumPiece.plot_grid, DrumPiece.grid_image = _plot_grid, _grid_image
 
 # %% ../nbs/03_drums.ipynb #184b280f
-def _audio_html(self:DrumPiece, sample_rate:int=16000, backend:str='auto')->str:
-    "An HTML audio player with the drums inside it"
-    return f'<audio controls src="{data_uri("audio/wav", self.wav_bytes(sample_rate, backend))}"></audio>'
+def _picture_html(self:DrumPiece)->str:
+    "The drum grid as a PNG, for the notebook output"
+    return img_html(self.grid_image(), self.alt)
 
-def _caption(self:DrumPiece)->str: return f'{self.tempo:g} bpm, 4/4, {self.bars:g} bars, {self.n_hits} hits, {self.seconds:.1f} s'
+def _files(self:DrumPiece, sample_rate:int=22050, # audio rate of the .wav
+           backend:str='auto')->dict: # 'auto', 'midirenderer' or 'fluidsynth'
+    "What `save` writes, by kind: stem.mid (channel 10), stem.wav and the grid as stem.svg"
+    return {'mid': self.midi_bytes(), 'wav': self.wav_bytes(sample_rate, backend), 'svg': self.grid_image('svg')}
 
-def _repr_html_(self:DrumPiece)->str:
-    return (f'<div class="musiclab-drums"><div><b>{html.escape(self.title)}</b> — {html.escape(_caption(self))}</div>'
-            f'{self.audio_html()}<img alt="drum grid" style="max-width:100%" src="{data_uri("image/png", self.grid_image())}"/></div>')
+def _save(self:DrumPiece, folder, stem:str|None=None, **kwargs)->dict:
+    "`Playable.save`, with the title and caption beside the paths: an entry for `write_html` as it is"
+    return {**Playable.save(self, folder, stem, **kwargs), 'title': self.title, 'caption': self.caption}
 
-def _save(self:DrumPiece, folder, # the folder to write into (created if needed)
-          stem:str='drums', # the file name without suffix
-          sample_rate:int=22050, backend:str='auto')->dict:
-    "Write stem.mid, stem.wav and the grid stem.svg into `folder`; returns their paths by kind (for `write_html`)"
-    folder = Path(folder)
-    return {'mid': self.write_midi(folder/f'{stem}.mid'), 'wav': self.write_wav(folder/f'{stem}.wav', sample_rate, backend),
-            'svg': atomic_write(folder/f'{stem}.svg', self.grid_image('svg').decode('utf-8')), 'title': self.title, 'caption': _caption(self)}
-
-DrumPiece.audio_html, DrumPiece._repr_html_, DrumPiece.save = _audio_html, _repr_html_, _save
+DrumPiece.picture_html, DrumPiece.files, DrumPiece.save = _picture_html, _files, _save
 
 def write_drums(pieces:list[DrumPiece], # the pieces to write
                 out, # the folder
@@ -301,6 +299,7 @@ class DrumSet:
                  f"skipped {len(self.skipped)} file{'' if len(self.skipped) == 1 else 's'}" + (':' if self.skipped else '')]
         return '\n'.join(lines + [f'  {f}: {r}' for f, r in self.skipped])
 
+# %% ../nbs/03_drums.ipynb #970e2e5e
 def _hash_split(name:str)->str:
     h = int(hashlib.sha1(name.encode('utf-8')).hexdigest()[:8], 16) % 10
     return 'test' if h == 0 else 'validation' if h == 1 else 'train'
@@ -366,15 +365,17 @@ def _fake_gmd(root, n:int=4, bars:int=6)->Path:
 
 # %% ../nbs/03_drums.ipynb #cb29f959
 @dataclass(eq=False)
-class Encoded:
+class EncodedDrums:
     "Windows of a set of drum files, ready for a model"
     inputs:np.ndarray # (N, steps, input depth) float32: what the encoder reads
-    outputs:np.ndarray # (N, steps, 27) float32 (groove) or (N, steps) int16 labels (categorical): what the decoder makes
+    outputs:np.ndarray # (N, steps, output depth) float32 (groove) or (N, steps) int16 labels (categorical): what the decoder makes
     rows:list[tuple[str, int]] # (file name, window number) of each window
     skipped:list[tuple[str, str]] # (file name, reason) for files that gave no window
     dropped:int = 0 # notes dropped because their pitch is in no drum class
     def __len__(self): return len(self.outputs)
-    def __repr__(self): return f'Encoded({len(self)} windows of {self.outputs.shape[1] if self.outputs.ndim > 1 else 0} steps, {len(self.skipped)} files skipped)'
+    def __repr__(self): return f'EncodedDrums({len(self)} windows of {self.outputs.shape[1] if self.outputs.ndim > 1 else 0} steps, {len(self.skipped)} files skipped)'
+
+Encoded = EncodedDrums   # the old name, kept while other notebooks still import it
 
 def _steps_and_classes(f:DrumFile, classes:str):
     "Quantised step and class of every note of `f` whose pitch is in a class; and how many were dropped"
@@ -399,65 +400,91 @@ class GrooveConverter:
         self.bars, self.hop_bars, self.humanize, self.classes, self.kit = bars, hop_bars, humanize, classes, kit
 
     steps = property(lambda self: STEPS_PER_BAR * self.bars)
-    input_depth = output_depth = 27
     def __repr__(self): return f'GrooveConverter({self.bars} bars, hop {self.hop_bars}, humanize={self.humanize}, classes={self.classes!r})'
 
-    def grid(self, f:DrumFile)->tuple[np.ndarray, int]:
-        "The whole file as a (T, 27) float64 grid, T a whole number of bars; and the number of notes dropped"
-        steps, cls, keep = _steps_and_classes(f, self.classes)
-        T = int(np.ceil((steps.max() + 1) / STEPS_PER_BAR)) * STEPS_PER_BAR   # to the end of the bar of the last onset
-        best = np.full((T, 9), -1, dtype=np.int64)
-        for i in np.flatnonzero(keep):   # the loudest note of a class at a step (the first of equals, like Python's max)
-            j = best[steps[i], cls[i]]
-            if j < 0 or f.velocities[i] > f.velocities[j]: best[steps[i], cls[i]] = i
-        sl = 60.0 / f.qpm / STEPS_PER_QUARTER
-        g = np.zeros((T, 27))
-        s, c = np.nonzero(best >= 0)
-        i = best[s, c]
-        g[s, c] = 1.0
-        g[s, 9 + c] = f.velocities[i] / 127.0
-        g[s, 18 + c] = (sl * s - f.onsets[i]) / sl * 2   # the same float operations as Magenta's _get_offset
-        return g, int((~keep).sum())
+# %% ../nbs/03_drums.ipynb #e54f18b6
+@patch(as_prop=True)
+def output_depth(self:GrooveConverter)->int:
+    "Numbers a step the decoder writes: 9 hits, 9 velocities, 9 offsets"
+    return 3 * len(DRUMS)
 
-    def windows(self, f:DrumFile, hop_bars:int|None=-1 # -1: the converter's hop
-               )->np.ndarray:
-        "The (N, steps, 27) float32 windows of a file (N may be 0)"
-        g, _ = self.grid(f)
-        return self._cut(g, self.hop_bars if hop_bars == -1 else hop_bars)
+@patch(as_prop=True)
+def input_depth(self:GrooveConverter)->int:
+    "Numbers a step the encoder reads: the same 27 (humanize zeroes velocities and offsets in place)"
+    return self.output_depth
 
-    def _cut(self, g, hop_bars):
-        w = self.steps
-        hop = STEPS_PER_BAR * hop_bars if hop_bars else w
-        return np.array([g[i:i + w] for i in range(0, len(g) - w + 1, hop)], dtype=np.float32).reshape(-1, w, 27)
+@patch
+def fit(self:GrooveConverter, files:list|None=None)->GrooveConverter:
+    "Nothing to learn: the drum classes fix the representation; returns the converter"
+    return self
 
-    def inputs(self, outputs:np.ndarray)->np.ndarray:
-        "What the encoder reads for these outputs: the same, or (humanize) the hits alone"
-        x = np.array(outputs, dtype=np.float32, copy=True)
-        if self.humanize: x[..., 9:] = 0.0
-        return x
+# %% ../nbs/03_drums.ipynb #c96d2c40
+@patch
+def grid(self:GrooveConverter, f:DrumFile)->tuple[np.ndarray, int]:
+    "The whole file as a (T, 27) float64 grid, T a whole number of bars; and the number of notes dropped"
+    steps, cls, keep = _steps_and_classes(f, self.classes)
+    T = int(np.ceil((steps.max() + 1) / STEPS_PER_BAR)) * STEPS_PER_BAR   # to the end of the bar of the last onset
+    best = np.full((T, 9), -1, dtype=np.int64)
+    for i in np.flatnonzero(keep):   # the loudest note of a class at a step (the first of equals, like Python's max)
+        j = best[steps[i], cls[i]]
+        if j < 0 or f.velocities[i] > f.velocities[j]: best[steps[i], cls[i]] = i
+    sl = 60.0 / f.qpm / STEPS_PER_QUARTER
+    g = np.zeros((T, self.output_depth))
+    s, c = np.nonzero(best >= 0)
+    i = best[s, c]
+    g[s, c] = 1.0
+    g[s, 9 + c] = f.velocities[i] / 127.0
+    g[s, 18 + c] = (sl * s - f.onsets[i]) / sl * 2   # the same float operations as Magenta's _get_offset
+    return g, int((~keep).sum())
 
-    def encode_many(self, files:list[DrumFile])->Encoded:
-        "The windows of many files; files too short for one window are listed in `skipped`"
-        outs, rows, skipped, dropped = [], [], [], 0
-        for f in files:
-            g, d = self.grid(f)
-            dropped += d
-            w = self._cut(g, self.hop_bars)
-            if not len(w):
-                skipped.append((f.name, f'shorter than one {self.bars}-bar window ({len(g) // STEPS_PER_BAR} bar{"s" if len(g) != STEPS_PER_BAR else ""})'))
-                continue
-            outs.append(w); rows += [(f.name, k) for k in range(len(w))]
-        out = np.concatenate(outs) if outs else np.zeros((0, self.steps, 27), np.float32)
-        return Encoded(self.inputs(out), out, rows, skipped, dropped)
+# %% ../nbs/03_drums.ipynb #c0d975a8
+@patch
+def windows(self:GrooveConverter, f:DrumFile, hop_bars:int|None=-1 # -1: the converter's hop
+           )->np.ndarray:
+    "The (N, steps, 27) float32 windows of a file (N may be 0)"
+    g, _ = self.grid(f)
+    return self._cut(g, self.hop_bars if hop_bars == -1 else hop_bars)
 
-    def decode(self, x, # (steps, 27) model output or window (hits may be probabilities: > 0.5 is a hit)
-               tempo:float=120.0, title:str='musiclab drums')->DrumPiece:
-        "A playable `DrumPiece` (Magenta decodes at 120 bpm, the default here)"
-        return DrumPiece.from_tensor(np.asarray(x), tempo, title, self.kit)
+@patch
+def _cut(self:GrooveConverter, g, hop_bars):
+    w = self.steps
+    hop = STEPS_PER_BAR * hop_bars if hop_bars else w
+    return np.array([g[i:i + w] for i in range(0, len(g) - w + 1, hop)], dtype=np.float32).reshape(-1, w, self.output_depth)
 
-    def to_dict(self)->dict: return dict(kind=self.kind, bars=self.bars, hop_bars=self.hop_bars, humanize=self.humanize, classes=self.classes, kit=self.kit)
-    @classmethod
-    def from_dict(cls, d:dict)->GrooveConverter: return cls(d['bars'], d['hop_bars'], d['humanize'], d['classes'], d['kit'])
+@patch
+def inputs(self:GrooveConverter, outputs:np.ndarray)->np.ndarray:
+    "What the encoder reads for these outputs: the same, or (humanize) the hits alone"
+    x = np.array(outputs, dtype=np.float32, copy=True)
+    if self.humanize: x[..., 9:] = 0.0
+    return x
+
+@patch
+def encode_many(self:GrooveConverter, files:list[DrumFile])->EncodedDrums:
+    "The windows of many files; files too short for one window are listed in `skipped`"
+    outs, rows, skipped, dropped = [], [], [], 0
+    for f in files:
+        g, d = self.grid(f)
+        dropped += d
+        w = self._cut(g, self.hop_bars)
+        if not len(w):
+            skipped.append((f.name, f'shorter than one {self.bars}-bar window ({len(g) // STEPS_PER_BAR} bar{"s" if len(g) != STEPS_PER_BAR else ""})'))
+            continue
+        outs.append(w); rows += [(f.name, k) for k in range(len(w))]
+    out = np.concatenate(outs) if outs else np.zeros((0, self.steps, self.output_depth), np.float32)
+    return EncodedDrums(self.inputs(out), out, rows, skipped, dropped)
+
+# %% ../nbs/03_drums.ipynb #a712f90d
+@patch
+def decode(self:GrooveConverter, x, # (steps, 27) model output or window (hits may be probabilities: > 0.5 is a hit)
+           tempo:float=120.0, title:str='musiclab drums')->DrumPiece:
+    "A playable `DrumPiece` (Magenta decodes at 120 bpm, the default here)"
+    return DrumPiece.from_tensor(np.asarray(x), tempo, title, self.kit)
+
+@patch
+def to_dict(self:GrooveConverter)->dict: return dict(kind=self.kind, bars=self.bars, hop_bars=self.hop_bars, humanize=self.humanize, classes=self.classes, kit=self.kit)
+
+@patch(cls_method=True)
+def from_dict(cls:GrooveConverter, d:dict)->GrooveConverter: return cls(d['bars'], d['hop_bars'], d['humanize'], d['classes'], d['kit'])
 
 # %% ../nbs/03_drums.ipynb #1cf8509d
 def roll(labels:np.ndarray # (..., steps) int categories 0..511
@@ -472,6 +499,7 @@ def labels_of(hits:np.ndarray # (..., 9) 0/1
     "Categories of hit vectors: sum of 2**class"
     return ((np.asarray(hits) > 0.5).astype(np.int64) << np.arange(9)).sum(-1).astype(np.int16)
 
+# %% ../nbs/03_drums.ipynb #7f86fdbd
 class CategoricalConverter:
     "Drum files <-> MusicVAE's categorical drums: one of 512 kit categories per sixteenth step (Magenta's `DrumsConverter`)"
     kind = 'categorical'
@@ -488,63 +516,87 @@ class CategoricalConverter:
         self.bars, self.hop_bars, self.classes, self.gap_bars, self.max_bars, self.dedupe, self.velocity = bars, hop_bars, classes, gap_bars, max_bars, dedupe, velocity
 
     steps = property(lambda self: STEPS_PER_BAR * self.bars)
-    input_depth, output_depth = 10, 512
     def __repr__(self): return f'CategoricalConverter({self.bars} bars, hop {self.hop_bars}, classes={self.classes!r})'
 
-    def tracks(self, f:DrumFile)->list[np.ndarray]:
-        "The drum tracks of a file: int16 categories per step, each a whole number of bars"
-        steps, cls, keep = _steps_and_classes(f, self.classes)
-        lab = {}
-        for s, c in zip(steps[keep].tolist(), cls[keep].tolist()): lab[s] = lab.get(s, 0) | (1 << c)
-        onsets, out, i, search = sorted(lab), [], 0, 0
-        while i < len(onsets):
-            start = onsets[i] - (onsets[i] - search) % STEPS_PER_BAR
-            j = i + 1
-            while j < len(onsets) and onsets[j] - (onsets[j - 1] + 1) < self.gap_bars * STEPS_PER_BAR: j += 1
-            n = onsets[j - 1] - start + 1
-            n += -n % STEPS_PER_BAR
-            t = np.zeros(n, np.int16)
-            for s in onsets[i:j]: t[s - start] = lab[s]
-            out.append(t[:self.max_bars * STEPS_PER_BAR] if self.max_bars else t)
-            search, i = start + n, j
-        return out
+@patch(as_prop=True)
+def input_depth(self:CategoricalConverter)->int:
+    "Numbers a step the encoder reads: a bit a drum class and a 'nothing hit' bit (`roll`)"
+    return len(DRUMS) + 1
 
-    def labels(self, f:DrumFile)->np.ndarray:
-        "The (N, steps) int16 windows of a file (N may be 0)"
-        w, hop = self.steps, STEPS_PER_BAR * self.hop_bars
-        out = [t[i - w:i] for t in self.tracks(f) for i in range(w, len(t) + 1, hop)]
-        if self.dedupe: out = list({o.tobytes(): o for o in out}.values())
-        return np.array(out, np.int16).reshape(-1, w)
+@patch(as_prop=True)
+def output_depth(self:CategoricalConverter)->int:
+    "Classes a step the decoder chooses from: every set of drum classes, 2**9"
+    return 2 ** len(DRUMS)
 
-    def inputs(self, outputs:np.ndarray)->np.ndarray: return roll(outputs)
+@patch
+def fit(self:CategoricalConverter, files:list|None=None)->CategoricalConverter:
+    "Nothing to learn: the drum classes fix the representation; returns the converter"
+    return self
 
-    def encode_many(self, files:list[DrumFile])->Encoded:
-        "The windows of many files; files without a long enough stretch of drums are listed in `skipped`"
-        outs, rows, skipped, dropped = [], [], [], 0
-        for f in files:
-            dropped += int((~_steps_and_classes(f, self.classes)[2]).sum())
-            lab = self.labels(f)
-            if not len(lab):
-                longest = max((len(t) // STEPS_PER_BAR for t in self.tracks(f)), default=0)
-                skipped.append((f.name, f'no {self.bars}-bar stretch of drums without a silence of {self.gap_bars} bar{"s" * (self.gap_bars != 1)} (longest: {longest} bar{"s" * (longest != 1)})'))
-                continue
-            outs.append(lab); rows += [(f.name, k) for k in range(len(lab))]
-        out = np.concatenate(outs) if outs else np.zeros((0, self.steps), np.int16)
-        return Encoded(self.inputs(out), out, rows, skipped, dropped)
+# %% ../nbs/03_drums.ipynb #8b3c386d
+@patch
+def tracks(self:CategoricalConverter, f:DrumFile)->list[np.ndarray]:
+    "The drum tracks of a file: int16 categories per step, each a whole number of bars"
+    steps, cls, keep = _steps_and_classes(f, self.classes)
+    lab = {}
+    for s, c in zip(steps[keep].tolist(), cls[keep].tolist()): lab[s] = lab.get(s, 0) | (1 << c)
+    onsets, out, i, search = sorted(lab), [], 0, 0
+    while i < len(onsets):
+        start = onsets[i] - (onsets[i] - search) % STEPS_PER_BAR
+        j = i + 1
+        while j < len(onsets) and onsets[j] - (onsets[j - 1] + 1) < self.gap_bars * STEPS_PER_BAR: j += 1
+        n = onsets[j - 1] - start + 1
+        n += -n % STEPS_PER_BAR
+        t = np.zeros(n, np.int16)
+        for s in onsets[i:j]: t[s - start] = lab[s]
+        out.append(t[:self.max_bars * STEPS_PER_BAR] if self.max_bars else t)
+        search, i = start + n, j
+    return out
 
-    def decode(self, labels, # (steps,) categories, or (steps, 512) scores/one-hot (argmax is taken)
-               tempo:float=120.0, title:str='musiclab drums')->DrumPiece:
-        "A playable `DrumPiece`: every hit on the grid at one velocity (Magenta's `from_tensors`)"
-        labels = np.asarray(labels)
-        if labels.ndim == 2: labels = labels.argmax(-1)
-        hits = ((labels.astype(np.int64)[:, None] >> np.arange(9)) & 1).astype(np.float32)
-        return DrumPiece(hits, hits * self.velocity / 127, np.zeros_like(hits), tempo, title, self.classes)
+@patch
+def labels(self:CategoricalConverter, f:DrumFile)->np.ndarray:
+    "The (N, steps) int16 windows of a file (N may be 0)"
+    w, hop = self.steps, STEPS_PER_BAR * self.hop_bars
+    out = [t[i - w:i] for t in self.tracks(f) for i in range(w, len(t) + 1, hop)]
+    if self.dedupe: out = list({o.tobytes(): o for o in out}.values())
+    return np.array(out, np.int16).reshape(-1, w)
 
-    def to_dict(self)->dict: return dict(kind=self.kind, bars=self.bars, hop_bars=self.hop_bars, classes=self.classes, gap_bars=self.gap_bars,
-                                         max_bars=self.max_bars, dedupe=self.dedupe, velocity=self.velocity)
-    @classmethod
-    def from_dict(cls, d:dict)->CategoricalConverter:
-        return cls(d['bars'], d['hop_bars'], d['classes'], d['gap_bars'], d['max_bars'], d['dedupe'], d['velocity'])
+# %% ../nbs/03_drums.ipynb #feaf4225
+@patch
+def inputs(self:CategoricalConverter, outputs:np.ndarray)->np.ndarray: return roll(outputs)
+
+@patch
+def encode_many(self:CategoricalConverter, files:list[DrumFile])->EncodedDrums:
+    "The windows of many files; files without a long enough stretch of drums are listed in `skipped`"
+    outs, rows, skipped, dropped = [], [], [], 0
+    for f in files:
+        dropped += int((~_steps_and_classes(f, self.classes)[2]).sum())
+        lab = self.labels(f)
+        if not len(lab):
+            longest = max((len(t) // STEPS_PER_BAR for t in self.tracks(f)), default=0)
+            skipped.append((f.name, f'no {self.bars}-bar stretch of drums without a silence of {self.gap_bars} bar{"s" * (self.gap_bars != 1)} (longest: {longest} bar{"s" * (longest != 1)})'))
+            continue
+        outs.append(lab); rows += [(f.name, k) for k in range(len(lab))]
+    out = np.concatenate(outs) if outs else np.zeros((0, self.steps), np.int16)
+    return EncodedDrums(self.inputs(out), out, rows, skipped, dropped)
+
+@patch
+def decode(self:CategoricalConverter, labels, # (steps,) categories, or (steps, 512) scores/one-hot (argmax is taken)
+           tempo:float=120.0, title:str='musiclab drums')->DrumPiece:
+    "A playable `DrumPiece`: every hit on the grid at one velocity (Magenta's `from_tensors`)"
+    labels = np.asarray(labels)
+    if labels.ndim == 2: labels = labels.argmax(-1)
+    hits = ((labels.astype(np.int64)[:, None] >> np.arange(9)) & 1).astype(np.float32)
+    return DrumPiece(hits, hits * self.velocity / 127, np.zeros_like(hits), tempo, title, self.classes)
+
+# %% ../nbs/03_drums.ipynb #8f466461
+@patch
+def to_dict(self:CategoricalConverter)->dict: return dict(kind=self.kind, bars=self.bars, hop_bars=self.hop_bars, classes=self.classes, gap_bars=self.gap_bars,
+                                                        max_bars=self.max_bars, dedupe=self.dedupe, velocity=self.velocity)
+
+@patch(cls_method=True)
+def from_dict(cls:CategoricalConverter, d:dict)->CategoricalConverter:
+    return cls(d['bars'], d['hop_bars'], d['classes'], d['gap_bars'], d['max_bars'], d['dedupe'], d['velocity'])
 
 def converter_from_dict(d:dict):
     "The converter a checkpoint describes"

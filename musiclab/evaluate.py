@@ -26,15 +26,6 @@ SETUPS = {
     'specvae':  dict(small='specvae-small', tiny='specvae-tiny', data='rendered:m21-piano', kind='audio', unit='negative ELBO per image (nats)'),
 }
 
-def _model_class(model_id:str):
-    "The class of a model id (imported on first use: each pulls in TensorFlow)"
-    if model_id == 'lstm': from musiclab.models.lstm import LSTMModel as c
-    elif model_id == 'fusion': from musiclab.models.fusion import FusionModel as c
-    elif model_id == 'musicvae': from musiclab.models.musicvae import MusicVAE as c
-    elif model_id == 'wavevae': from musiclab.models.wavevae import WaveVAEModel as c
-    else: from musiclab.models.specvae import SpecVAEModel as c
-    return c
-
 def setup_for(model_id:str, size:str='small', data:str|None=None)->tuple[Config, str|None]:
     "The config and data spec `model_id` is evaluated with (data None: GrooVAE without the Groove MIDI Dataset)"
     if model_id not in SETUPS: raise ConfigError(f"unknown model {model_id!r}; known: {', '.join(SETUPS)}")
@@ -89,10 +80,14 @@ def _param_count(model)->int:
 
 def _losses(model)->tuple[dict, dict]:
     "(best validation loss, epochs trained) per network ('' for a one-network model)"
-    h = model.history if isinstance(model.history, dict) else {'': model.history}
+    h = model.history
+    if hasattr(h, 'parts'): h = {p: h.of(p) for p in h.parts}   # a `History` (musiclab.model): the epochs of each network
+    elif not isinstance(h, dict): h = {'': h}
+    if len(h) == 1: h = {'': next(iter(h.values()))}
     best = {k: min((e['val_loss'] for e in v if 'val_loss' in e), default=None) for k, v in h.items()}
     return best, {k: len(v) for k, v in h.items()}
 
+# %% ../nbs/15_evaluate.ipynb #10127dbd
 def _score_sets(model, train, valid, n, length, seed):
     ref = real_pieces(model.converter, train, length)
     held = real_pieces(model.converter, valid, length)
@@ -134,6 +129,7 @@ def _audio_sets(model, train, valid, n, seed):
     extra = {k: model.evaluate(v) for k, v in real.items()}
     return sets, gen[0], extra
 
+# %% ../nbs/15_evaluate.ipynb #46b00465
 def evaluate_model(model_id:str, # one of SETUPS
                    out:str|Path, # the evaluation folder: the run goes to OUT/runs/MODEL, the sample to OUT/samples
                    size:str='small', # 'small' or 'tiny' (tests)
@@ -145,31 +141,22 @@ def evaluate_model(model_id:str, # one of SETUPS
     row = dict(model=model_id, config=cfg.name, data=spec, seed=cfg['seed'], unit=SETUPS[model_id]['unit'])
     if spec is None:
         return {**row, 'skipped': 'the Groove MIDI Dataset is not at ../shared/data/groove beside the checkout; give --data musicvae=gmd:PATH'}
-    out, cls = Path(out), _model_class(model_id)
+    out, model = Path(out), model_class(model_id)(cfg)   # the class `MODELS` names: importing it loads TensorFlow
     run, n = out/'runs'/model_id, 4 if tiny else 16
     t0 = time.time()
-    if kind == 'score':
-        corpus = load_corpus(spec)
-        train, valid = corpus.split(cfg['val_frac'], cfg['seed'])
-        model = cls(cfg).fit(train, valid, run, verbose=verbose)
-    elif kind == 'drums':
-        from musiclab.drums import load_drums
-        ds = load_drums(spec)
-        model = cls(cfg).fit(ds, ds, run, verbose=verbose)
-    else:
-        rec = cls.load_data(spec, cfg, limit=3 if tiny else None)
-        train, valid = rec.split(cfg['val_frac'], cfg['seed'])
-        model = cls(cfg).fit(train, valid, run, verbose=verbose)
+    data = model.load_data(spec, **({'limit': 3} if tiny and kind == 'audio' else {}))   # the face: every model loads, splits and fits alike
+    train, valid = model.split(data)
+    model.fit(train, valid, out=run, verbose=verbose)
     row['train_seconds'], row['load_average'] = round(time.time() - t0, 1), _machine()['load_average']   # other work on the machine slows training
     t1 = time.time()
     row['parameters'] = _param_count(model)
     row['val_loss'], row['epochs'] = _losses(model)
     seed = cfg['seed']
     if kind == 'score': sets, sample, extra = _score_sets(model, train, valid, n, 32 if tiny else 200, seed)
-    elif kind == 'drums': sets, sample, extra = _drum_sets(model, ds, n, seed, 64 if tiny else 1000)
+    elif kind == 'drums': sets, sample, extra = _drum_sets(model, data, n, seed, 64 if tiny else 1000)
     else: sets, sample, extra = _audio_sets(model, train, valid, 2 if tiny else 8, seed)
     row.update(sets=sets, reconstruction=extra)
-    (out/'samples').mkdir(parents=True, exist_ok=True)
+    out_folder(out/'samples')
     wav = out/'samples'/f'{model_id}.wav'
     if kind == 'audio': (sample.audio if hasattr(sample, 'spec') else sample).write_wav(wav, model.sample_rate)
     else: sample.write_wav(wav, 16000)
@@ -185,6 +172,7 @@ def evaluate_all(out:str|Path, # the evaluation folder
     "Train and measure each model into OUT; results in OUT/results.json (kept and resumed across runs)"
     out, models, data = Path(out), models or list(SETUPS), data or {}
     for m in [*models, *data]: setup_for(m, size)   # unknown names fail before any training
+    out_folder(out)
     f = out/'results.json'
     res = json.loads(f.read_text()) if f.exists() else {}
     if res and res.get('size') != size: raise ConfigError(f"this folder holds a {res.get('size')!r} evaluation, not a {size!r} one: use another --out", path=out)

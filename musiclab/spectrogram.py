@@ -4,11 +4,12 @@
 
 # %% ../nbs/04a_spectrogram.ipynb #c52dfc13
 from __future__ import annotations
-import html, io, math
+import math
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 import numpy as np
 from .core import *
+from .media import Playable, figure_bytes, img_html, resample
 from .audio import AudioItem, AudioPiece, Clips, make_clips, log_spectral_distance, spectral_convergence
 
 # %% auto #0
@@ -120,7 +121,7 @@ def to_audio(spec:np.ndarray, # a (bins, frames) image in [0, 1]
 
 # %% ../nbs/04a_spectrogram.ipynb #dd03deab
 @dataclass(eq=False)
-class SpecPiece:
+class SpecPiece(Playable):
     "A spectrogram image that shows itself, plays as audio (inverted by `to_audio`) and saves as WAV + PNG"
     spec:np.ndarray # (bins, frames) in [0, 1] (a trailing channel axis is dropped)
     params:SpecParams # the transform that made it
@@ -128,6 +129,7 @@ class SpecPiece:
     method:str = 'griffinlim' # the inverse used for its audio
     n_iter:int = 32
     _audio:AudioPiece|None = field(default=None, repr=False)
+    alt, file_stem = 'spectrogram', 'clip' # for `Playable`
 
     def __post_init__(self):
         s = np.asarray(self.spec, np.float32)
@@ -160,21 +162,15 @@ class SpecPiece:
 
     def image(self, fmt:str='png', dpi:int=80, figsize=(6, 3))->bytes:
         "The image as PNG or SVG bytes (drawn without pyplot)"
-        from matplotlib.figure import Figure
-        fig = Figure(figsize=figsize, layout='tight'); self.show(fig.add_subplot())
-        f = io.BytesIO(); fig.savefig(f, format=fmt, dpi=dpi); return f.getvalue()
+        return figure_bytes(self.show, fmt, dpi, figsize)
 
-    def _repr_html_(self)->str:
-        from musiclab.render import data_uri
-        return (f'<div class="musiclab-audio"><div><b>{html.escape(self.title)}</b> — {html.escape(self.caption)}</div>'
-                f'{self.audio.audio_html()}<img alt="spectrogram" src="{data_uri("image/png", self.image())}"/></div>')
-
-    def save(self, folder, # the folder to write into (created if needed)
-             stem:str='clip', sample_rate:int=16000)->dict:
-        "Write stem.wav (the inverted audio), stem.png and stem.svg (the image) into `folder`; returns their paths by kind"
-        folder = Path(folder)
-        return {'wav': self.audio.write_wav(folder/f'{stem}.wav', sample_rate), 'png': atomic_write(folder/f'{stem}.png', self.image()),
-                'svg': atomic_write(folder/f'{stem}.svg', self.image('svg'))}
+    def wav_bytes(self, sample_rate:int=16000, peak:float|None=0.9)->bytes:
+        "The clip this image stands for, as a 16-bit WAV file (`AudioPiece.wav_bytes`)"
+        return self.audio.wav_bytes(sample_rate, peak)
+    def picture_html(self)->str: return img_html(self.image(), self.alt)
+    def files(self, sample_rate:int=16000)->dict:
+        "What `save` writes, by kind: stem.wav (the inverted audio), stem.png and stem.svg (the image)"
+        return {'wav': self.wav_bytes(sample_rate), 'png': self.image(), 'svg': self.image('svg')}
 
 # %% ../nbs/04a_spectrogram.ipynb #6077fd88
 @dataclass(eq=False)
@@ -225,7 +221,6 @@ def phase_comparison(items:list[AudioItem], # recordings at the transforms' rate
                     )->list[dict]:
     "Rows (transform, inverse, SC, LSD dB, seconds per clip, clips) for the true phase, Griffin-Lim and zero phase"
     import time
-    from musiclab.audio import resample
     rows = []
     for name, p in transforms.items():
         its = [i if i.sample_rate == p.sample_rate else AudioItem(i.name, i.source, i.sha, resample(i.audio, i.sample_rate, p.sample_rate),

@@ -8,14 +8,17 @@ import json, math, re
 from collections import Counter
 from dataclasses import dataclass, field
 from fractions import Fraction
+from typing import NamedTuple
+from fastcore.basics import patch
 import numpy as np
 from .core import *
 from .corpus import Item, Part, TPQ
 
 # %% auto #0
-__all__ = ['Event', 'CLEFS', 'events', 'notes_of', 'key_name', 'parse_key', 'key_shift', 'transpose', 'split_clefs',
+__all__ = ['Event', 'CLEFS', 'Encoded', 'events', 'notes_of', 'key_name', 'parse_key', 'key_shift', 'transpose', 'split_clefs',
            'material_key', 'note_name', 'note_number', 'pitch_label', 'label_pitches', 'dur_label', 'nearest', 'Vocab',
-           'Encoded', 'SymbolicConverter', 'concat', 'dataset', 'one_hot_flat', 'from_one_hot_flat', 'report']
+           'EncodedScore', 'SymbolicConverter', 'ClefDepth', 'EncodedScores', 'concat', 'dataset', 'one_hot_flat',
+           'from_one_hot_flat', 'report']
 
 # %% ../nbs/02_symbolic.ipynb #5e125380
 Event = tuple[tuple[int, ...], Fraction]
@@ -182,16 +185,22 @@ class Vocab:
 
 # %% ../nbs/02_symbolic.ipynb #c02f753d
 @dataclass
-class Encoded:
+class EncodedScore:
     "One piece encoded for one model: integer sequences per clef and the shift that was applied"
     name:str
     shift:int # semitones added to every pitch (subtract to get the original key back)
     notes:dict # clef -> int32 array of note/chord/rest ids
     durs:dict # clef -> int32 array of duration ids
 
+Encoded = EncodedScore   # the old name, kept while other notebooks still import it
+
 class SymbolicConverter:
     "Parsed pieces <-> integer sequences per clef (notes/chords/rests and durations)"
-    def __init__(self, chords:str='voicing', rests:bool=True, transpose:bool=True, min_count:int=2, window:int=100):
+    def __init__(self, chords:str='voicing', # chord labels: 'voicing' (C4.E4.G4) or 'pitch-classes' (0.4.7, the write-up's)
+                 rests:bool=True, # rests as tokens (the write-up dropped them: False)
+                 transpose:bool=True, # move every piece to C major / A minor before encoding
+                 min_count:int=2, # a label seen fewer times in training is unknown (a duration: moved to the nearest kept one)
+                 window:int=100): # events per training sequence
         if chords not in ('voicing', 'pitch-classes'): raise ConfigError(f"chords must be 'voicing' or 'pitch-classes', not {chords!r}")
         self.chords, self.rests, self.transpose, self.min_count, self.window = chords, rests, transpose, min_count, window
         self.vocab, self.durations, self.stats = {}, {}, Counter()
@@ -201,63 +210,99 @@ class SymbolicConverter:
         shift = key_shift(item.key) if self.transpose else 0
         return shift, {c: events(transpose(n, shift), rests=self.rests) for c, n in split_clefs(item).items()}
 
-    def fit(self, items:list[Item]):
-        "Build the vocabularies of each clef from the training pieces"
-        if not items: raise DataError('no pieces to build vocabularies from')
-        labels, durs = {c: Counter() for c in CLEFS}, {c: Counter() for c in CLEFS}
-        for it in items:
-            for c, evs in self.clef_events(it)[1].items():
-                labels[c].update(pitch_label(p, self.chords) for p, _ in evs); durs[c].update(d for _, d in evs)
-        for c in CLEFS:
-            if not labels[c]: raise DataError(f'no notes in the {c} clef of any training piece')
-            self.vocab[c] = Vocab.from_counts(labels[c], self.min_count)
-            kept = sorted(d for d, n in durs[c].items() if n >= self.min_count) or sorted(durs[c])
-            self.durations[c] = Vocab(dur_label(d) for d in sorted(kept, key=lambda d: (-durs[c][d], d)))
-        return self
+# %% ../nbs/02_symbolic.ipynb #c2c24be0
+class ClefDepth(NamedTuple):
+    "The sizes of one clef's network: note/chord/rest labels and duration labels (each with <unk>)"
+    notes:int
+    durations:int
 
-    def encode(self, item:Item)->Encoded:
-        "Steps 2-7 for one piece; durations the vocabulary lacks go to the nearest kept one (counted in `stats`)"
-        if not self.vocab: raise MusiclabError('the converter has no vocabularies yet: call fit(train_items) first')
-        shift, evs = self.clef_events(item)
-        notes, durs = {}, {}
-        for c in CLEFS:
-            if not evs[c]: raise DataError(f'no notes in the {c} clef', path=item.source)
-            kept = [Fraction(l) for l in self.durations[c].itos[1:]]
-            ds = []
-            for _, d in evs[c]:
-                if dur_label(d) not in self.durations[c].stoi: d = nearest(d, kept); self.stats['durations moved to the nearest kept one'] += 1
-                ds.append(dur_label(d))
-            labs = [pitch_label(p, self.chords) for p, _ in evs[c]]
-            notes[c] = self.vocab[c].encode(labs); durs[c] = self.durations[c].encode(ds)
-            self.stats['events'] += len(labs); self.stats['unknown labels'] += int((notes[c] == 0).sum())
-        return Encoded(item.name, shift, notes, durs)
+@patch
+def fit(self:SymbolicConverter, items:list[Item])->SymbolicConverter:
+    "Build the vocabularies of each clef from the training pieces"
+    if not items: raise DataError('no pieces to build vocabularies from')
+    labels, durs = {c: Counter() for c in CLEFS}, {c: Counter() for c in CLEFS}
+    for it in items:
+        for c, evs in self.clef_events(it)[1].items():
+            labels[c].update(pitch_label(p, self.chords) for p, _ in evs); durs[c].update(d for _, d in evs)
+    for c in CLEFS:
+        if not labels[c]: raise DataError(f'no notes in the {c} clef of any training piece')
+        self.vocab[c] = Vocab.from_counts(labels[c], self.min_count)
+        kept = sorted(d for d, n in durs[c].items() if n >= self.min_count) or sorted(durs[c])
+        self.durations[c] = Vocab(dur_label(d) for d in sorted(kept, key=lambda d: (-durs[c][d], d)))
+    return self
 
-    def encode_many(self, items:list[Item])->tuple[list[Encoded], list[tuple[str, str]]]:
-        "Encode every piece that can be; the others are returned as (file, reason), never dropped silently"
-        encs, skipped = [], []
-        for it in items:
-            try: encs.append(self.encode(it))
-            except DataError as e: skipped.append((it.source, e.problem))
-        return encs, skipped
+@patch(as_prop=True)
+def input_depth(self:SymbolicConverter)->dict[str, ClefDepth]:
+    "Clef -> the vocabulary sizes a clef's network reads ids of (empty before `fit`)"
+    return {c: ClefDepth(len(self.vocab[c]), len(self.durations[c])) for c in self.vocab}
 
-    def decode(self, note_ids, dur_ids, clef:str)->list[Event]:
-        "Integers of one clef -> events (a generated <unk> becomes a rest)"
-        labs, ds = self.vocab[clef].decode(note_ids), self.durations[clef].decode(dur_ids)
-        return [(() if l == Vocab.UNK else label_pitches(l, clef), Fraction(d) if d != Vocab.UNK else Fraction(1)) for l, d in zip(labs, ds)]
+@patch(as_prop=True)
+def output_depth(self:SymbolicConverter)->dict[str, ClefDepth]:
+    "Clef -> the classes of a clef's two softmax heads, notes and durations (the same vocabularies it reads)"
+    return self.input_depth
 
-    def sizes(self)->dict: return {c: (len(self.vocab[c]), len(self.durations[c])) for c in self.vocab}
-    def to_dict(self)->dict:
-        return dict(chords=self.chords, rests=self.rests, transpose=self.transpose, min_count=self.min_count, window=self.window,
-                    vocab={c: v.to_list() for c, v in self.vocab.items()}, durations={c: v.to_list() for c, v in self.durations.items()})
-    @classmethod
-    def from_dict(cls, d:dict):
-        conv = cls(d['chords'], d['rests'], d['transpose'], d['min_count'], d['window'])
-        conv.vocab = {c: Vocab.from_list(v) for c, v in d['vocab'].items()}
-        conv.durations = {c: Vocab.from_list(v) for c, v in d['durations'].items()}
-        return conv
+@patch
+def sizes(self:SymbolicConverter)->dict: return self.output_depth   # the older name of `output_depth`
+
+# %% ../nbs/02_symbolic.ipynb #19d5975c
+@patch
+def encode(self:SymbolicConverter, item:Item)->EncodedScore:
+    "Steps 2-7 for one piece; durations the vocabulary lacks go to the nearest kept one (counted in `stats`)"
+    if not self.vocab: raise MusiclabError('the converter has no vocabularies yet: call fit(train_items) first')
+    shift, evs = self.clef_events(item)
+    notes, durs = {}, {}
+    for c in CLEFS:
+        if not evs[c]: raise DataError(f'no notes in the {c} clef', path=item.source)
+        kept = [Fraction(l) for l in self.durations[c].itos[1:]]
+        ds = []
+        for _, d in evs[c]:
+            if dur_label(d) not in self.durations[c].stoi: d = nearest(d, kept); self.stats['durations moved to the nearest kept one'] += 1
+            ds.append(dur_label(d))
+        labs = [pitch_label(p, self.chords) for p, _ in evs[c]]
+        notes[c] = self.vocab[c].encode(labs); durs[c] = self.durations[c].encode(ds)
+        self.stats['events'] += len(labs); self.stats['unknown labels'] += int((notes[c] == 0).sum())
+    return EncodedScore(item.name, shift, notes, durs)
+
+@patch
+def decode(self:SymbolicConverter, note_ids, # note/chord/rest ids of one clef
+           dur_ids, # duration ids of the same events
+           clef:str)->list[Event]:
+    "Integers of one clef -> events (a generated <unk> becomes a rest)"
+    labs, ds = self.vocab[clef].decode(note_ids), self.durations[clef].decode(dur_ids)
+    return [(() if l == Vocab.UNK else label_pitches(l, clef), Fraction(d) if d != Vocab.UNK else Fraction(1)) for l, d in zip(labs, ds)]
+
+# %% ../nbs/02_symbolic.ipynb #cddf1708
+@patch
+def to_dict(self:SymbolicConverter)->dict:
+    "The settings and vocabularies, ready for JSON"
+    return dict(chords=self.chords, rests=self.rests, transpose=self.transpose, min_count=self.min_count, window=self.window,
+                vocab={c: v.to_list() for c, v in self.vocab.items()}, durations={c: v.to_list() for c, v in self.durations.items()})
+
+@patch(cls_method=True)
+def from_dict(cls:SymbolicConverter, d:dict)->SymbolicConverter:
+    "The converter `to_dict` described"
+    conv = cls(d['chords'], d['rests'], d['transpose'], d['min_count'], d['window'])
+    conv.vocab = {c: Vocab.from_list(v) for c, v in d['vocab'].items()}
+    conv.durations = {c: Vocab.from_list(v) for c, v in d['durations'].items()}
+    return conv
+
+# %% ../nbs/02_symbolic.ipynb #b8225da4
+class EncodedScores(list):
+    "Encoded pieces (a list of `EncodedScore`) and, in `skipped`, the (file, reason) of each piece that could not be encoded"
+    def __init__(self, pieces=(), skipped=()): super().__init__(pieces); self.skipped = list(skipped)
+    def __repr__(self): return f'EncodedScores({len(self)} pieces, {len(self.skipped)} skipped)'
+
+@patch
+def encode_many(self:SymbolicConverter, items:list[Item])->EncodedScores:
+    "Encode every piece that can be; the others are listed in `skipped` as (file, reason), never dropped silently"
+    encs, skipped = [], []
+    for it in items:
+        try: encs.append(self.encode(it))
+        except DataError as e: skipped.append((it.source, e.problem))
+    return EncodedScores(encs, skipped)
 
 # %% ../nbs/02_symbolic.ipynb #72a753ee
-def concat(encs:list[Encoded], clef:str, window:int, stride:int=1)->tuple[np.ndarray, np.ndarray, np.ndarray]:
+def concat(encs:list[EncodedScore], clef:str, window:int, stride:int=1)->tuple[np.ndarray, np.ndarray, np.ndarray]:
     "Notes and durations of `clef` for all pieces in one array each, and the starts of the windows of `window`+1 events"
     notes = np.concatenate([e.notes[clef] for e in encs]) if encs else np.zeros(0, np.int32)
     durs = np.concatenate([e.durs[clef] for e in encs]) if encs else np.zeros(0, np.int32)
@@ -267,7 +312,7 @@ def concat(encs:list[Encoded], clef:str, window:int, stride:int=1)->tuple[np.nda
         starts.append(np.arange(off, off + n - window, stride)); off += n
     return notes, durs, (np.concatenate(starts) if starts else np.zeros(0, np.int64)).astype(np.int64)
 
-def dataset(encs:list[Encoded], # encoded pieces
+def dataset(encs:list[EncodedScore], # encoded pieces
             clef:str, # 'treble' or 'bass'
             window:int=100, # events per input sequence
             batch_size:int=32,

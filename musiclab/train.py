@@ -65,6 +65,7 @@ def get_strategy(name:str='default')->tf.distribute.Strategy:
                                   f'runs anything in the process, and TF_CONFIG must describe the cluster') from None
     return _made[name]
 
+# %% ../nbs/06_train.ipynb #f1ef6cd2
 def worker_of(strategy:tf.distribute.Strategy|None=None)->tuple[int, int]:
     "(this worker's index, the number of workers): the chief is 0; (0, 1) in a single process"
     if not isinstance(strategy, tf.distribute.MultiWorkerMirroredStrategy): return 0, 1
@@ -83,7 +84,6 @@ def finish_run(out:str|Path, strategy:tf.distribute.Strategy|None=None):
     "At the end of a finished run, a worker that is not the chief removes its private folder"
     home = run_folder(out, strategy)
     if home != Path(out): shutil.rmtree(home, ignore_errors=True)
-
 
 # %% ../nbs/06_train.ipynb #359bd9e8
 def _no_autoshard(ds:tf.data.Dataset, policy='OFF')->tf.data.Dataset:
@@ -202,14 +202,18 @@ def fit_run(net:keras.Model, # the model, fresh or resumed
             make, total:int, batch_size:int, # the training pipeline, the examples in all and the global batch (see `distribute`)
             valid:tf.data.Dataset|None, # validation batches (None: no validation, no early stopping)
             epochs:int, start:int, # train epochs start .. epochs - 1
-            patience:int|None, strategy:tf.distribute.Strategy|None=None, verbose:int=2)->tuple[keras.Model, str|None]:
+            patience:int|None, strategy:tf.distribute.Strategy|None=None, verbose:int=2,
+            steps_per_epoch:int|None=None, # a fixed number of steps an epoch, the data repeating (default: one pass over the data)
+            extra:list|tuple=(), # more callbacks, after the standard ones (e.g. a model's own checks)
+            tensorboard:bool=True)->tuple[keras.Model, str|None]:
     "Train with `callbacks` from epoch `start`; on a NaN loss return the last good checkpoint instead. Returns (model, what went wrong or None)"
     strategy = strategy or tf.distribute.get_strategy()
     if start >= epochs: return net, None
-    cbs = callbacks(folder, patience if (valid is not None and patience) else None, strategy=strategy)
+    cbs = callbacks(folder, patience if (valid is not None and patience) else None, tensorboard=tensorboard, strategy=strategy)
     tr, spe = distribute(make, strategy, batch_size, total)
+    if steps_per_epoch: tr, spe = (tr.repeat() if spe is None else tr), steps_per_epoch   # a cluster's data repeats already
     net.fit(tr, validation_data=distribute_eval(valid, strategy), epochs=epochs, initial_epoch=start, steps_per_epoch=spe, shuffle=False,
-            verbose=verbose, callbacks=cbs)
+            verbose=verbose, callbacks=list(extra) + cbs)   # the model's own first: what they add to an epoch's logs is checkpointed and logged too
     if not cbs[0].stopped_on_nan: return net, None
     net, kept = resume(folder, strategy)   # the weights in memory are broken: the last good checkpoint instead
     if net is None: raise MusiclabError('the loss became NaN or infinite in the first epoch: there is no good checkpoint to keep', path=folder)

@@ -6,6 +6,7 @@
 from __future__ import annotations
 import html
 import ipywidgets as widgets
+from fastcore.basics import patch
 from .core import MusiclabError, ConfigError
 from .render import Piece, KEYS, key_label
 from .symbolic import key_name, parse_key
@@ -73,33 +74,35 @@ class Player(widgets.VBox):
         try: self._render()
         except MusiclabError as e: self.status.value = f'<span style="color:#b00">{html.escape(str(e))}</span>'
 
-    def set(self, key:str|None=None, # a key of the piece's mode, e.g. 'E minor' or 'Bb major'
-            tempo:float|None=None): # bpm (a whole number, like the slider)
-        "Choose a key and/or a tempo as the controls would (one re-render); returns the player"
-        if key is not None:
-            key = key_name(key)
-            if key.split()[1] != self.source.mode: self.source.transposed(key)   # raises the error that explains it
-            key = _same_tonic(key, self.key_dropdown.options)
-        if tempo is not None:
-            if not tempo > 0: raise ConfigError(f'tempo {tempo!r} is not a positive number of beats per minute')
-            tempo = round(tempo)
-        old = self.key_dropdown.value, self.tempo_slider.value
-        self._hold = True
-        try:
-            if tempo is not None:
-                self.tempo_slider.min, self.tempo_slider.max = min(self.tempo_slider.min, tempo), max(self.tempo_slider.max, tempo)
-                self.tempo_slider.value = tempo
-            if key is not None: self.key_dropdown.value = key
-        finally: self._hold = False
-        try: self._render()
-        except Exception:
-            self._hold = True
-            try: self.key_dropdown.value, self.tempo_slider.value = old
-            finally: self._hold = False
-            raise
-        return self
-
     def __repr__(self): return f'Player({self.piece!r})'
+
+# %% ../nbs/08_widgets.ipynb #b016ffc0
+@patch
+def set(self:Player, key:str|None=None, # a key of the piece's mode, e.g. 'E minor' or 'Bb major'
+        tempo:float|None=None): # bpm (a whole number, like the slider)
+    "Choose a key and/or a tempo as the controls would (one re-render); returns the player"
+    if key is not None:
+        key = key_name(key)
+        if key.split()[1] != self.source.mode: self.source.transposed(key)   # raises the error that explains it
+        key = _same_tonic(key, self.key_dropdown.options)
+    if tempo is not None:
+        if not tempo > 0: raise ConfigError(f'tempo {tempo!r} is not a positive number of beats per minute')
+        tempo = round(tempo)
+    old = self.key_dropdown.value, self.tempo_slider.value
+    self._hold = True
+    try:
+        if tempo is not None:
+            self.tempo_slider.min, self.tempo_slider.max = min(self.tempo_slider.min, tempo), max(self.tempo_slider.max, tempo)
+            self.tempo_slider.value = tempo
+        if key is not None: self.key_dropdown.value = key
+    finally: self._hold = False
+    try: self._render()
+    except Exception:
+        self._hold = True
+        try: self.key_dropdown.value, self.tempo_slider.value = old
+        finally: self._hold = False
+        raise
+    return self
 
 # %% ../nbs/08_widgets.ipynb #b4b60b1a
 def compare(*pieces:Piece, # the pieces to show, left to right

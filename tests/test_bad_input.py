@@ -46,6 +46,25 @@ def test_missing_folder(tmp_path):
 def test_unknown_data_spec():
     _one_error_line(run_musiclab('data', 'spotify:top-50'), 'spotify:top-50', 'm21-piano')
 
+def test_unknown_data_spec_names_every_kind():
+    "One line that names every kind of data spec, scores, drums and audio alike (issue 17)"
+    kinds = ('m21-piano', 'm21-chorales', 'midi:PATH', 'gmd:PATH', 'drums:PATH', 'rendered', 'gtzan:PATH', 'audio:PATH')
+    _one_error_line(run_musiclab('data', 'zzz:foo'), "'zzz:foo'", *kinds)
+    _one_error_line(run_musiclab('data', 'gtzn:/music'), "did you mean 'gtzan:PATH[:GENRE]'?", *kinds)
+
+def test_data_spec_of_the_wrong_kind(tmp_path):
+    _one_error_line(run_musiclab('train', 'lstm', '--config', 'lstm-tiny', '--data', f'gmd:{tmp_path}', '--out', str(tmp_path/'run')),
+                    'lstm-tiny learns from', "holds drums")
+    assert not (tmp_path/'run').exists()
+
+def test_out_that_is_a_file(tmp_path):
+    "`--out` naming a file is one error line that names it, and the file is left as it was"
+    f = tmp_path/'notes.txt'
+    f.write_text('mine')
+    _one_error_line(run_musiclab('demo', '--out', str(f)), str(f), 'exists as a file')
+    _one_error_line(run_musiclab('demo', '--out', str(f/'demo')), str(f/'demo'), f'{f} is a file')
+    assert f.read_text() == 'mine'
+
 def test_missing_checkpoint(tmp_path):
     _one_error_line(run_musiclab('generate', '--checkpoint', str(tmp_path/'no-run'), '--out', str(tmp_path/'x')), 'no-run', 'no checkpoint folder')
 

@@ -1,5 +1,5 @@
 "The `musiclab` command, run as a user runs it: the installed console script in a subprocess"
-import configparser
+import configparser, subprocess, sys
 from conftest import ROOT, run_musiclab
 
 def _version():
@@ -40,31 +40,26 @@ def test_list_matches_the_registry():
     cs = configs()
     lines = r.stdout.strip().splitlines()
     if not cs:
-        assert lines == ['no configs are registered yet: each model notebook (nbs/10_lstm ... 14_specvae) adds its own']
+        assert lines == ['no configs are registered yet']
     else:
         assert [l.split()[:2] for l in lines] == [[c.name, c.model] for c in cs]
         assert all(l.rstrip().endswith(c.description) for l, c in zip(lines, cs))
 
+def test_list_and_help_import_no_tensorflow():
+    "The light commands answer without TensorFlow, Keras, TFP or ipywidgets: checked in a fresh interpreter"
+    code = ("import contextlib, io, sys\n"
+            "from musiclab.cli import main\n"
+            "for argv in (['list'], ['--help'], ['train', '--help']):\n"
+            "    with contextlib.redirect_stdout(io.StringIO()) as out: assert main(argv) == 0, argv\n"
+            "    assert out.getvalue().strip(), argv\n"
+            "print(sorted(m for m in ('tensorflow', 'keras', 'tensorflow_probability', 'ipywidgets') if m in sys.modules))")
+    r = subprocess.run([sys.executable, '-c', code], capture_output=True, text=True, timeout=120)
+    assert r.returncode == 0, r.stderr[-2000:]
+    assert r.stdout.strip() == '[]', f'imported by `musiclab list` / `--help`: {r.stdout}'
+
 def test_list_unknown_model_says_so():
     r = run_musiclab('list', '--model', 'theremin')
     assert r.returncode == 0 and "no configs are registered for model 'theremin'" in r.stdout
-
-def test_demo_writes_one_page_with_every_shipped_model(tmp_path):
-    "The README's first command: something new from each shipped checkpoint, on one page, every sound audible"
-    import numpy as np, soundfile
-    r = run_musiclab('demo', '--out', str(tmp_path), timeout=300)
-    assert r.returncode == 0, r.stderr[-2000:]
-    page = (tmp_path/'index.html').read_text()
-    for m, n in (('lstm', 1), ('fusion', 1), ('musicvae', 6), ('wavevae', 1), ('specvae', 1)):
-        assert f'{m}: {n} item' in r.stdout, r.stdout
-    wavs = ['lstm.wav', 'fusion.wav', *(f'groovae-{i}.wav' for i in range(1, 7)), 'wavevae.wav', 'specvae.wav']
-    for w in wavs:
-        assert w in page, w
-        x, sr = soundfile.read(tmp_path/w)
-        assert sr > 0 and len(x) > sr and np.abs(x).max() > 0.1, w   # over a second long, and not silent
-    for f in ('lstm', 'fusion'):
-        assert (tmp_path/f'{f}.musicxml').stat().st_size > 1000 and (tmp_path/f'{f}.svg').read_text().lstrip().startswith(('<svg', '<?xml'))
-    assert 'demo written in' in r.stdout
 
 def test_demo_models_option(tmp_path):
     r = run_musiclab('demo', '--out', str(tmp_path), '--models', 'musicvae')

@@ -30,25 +30,22 @@ class Count(keras.callbacks.Callback):
     def on_train_batch_end(self, batch, logs=None):
         if os.environ.get('ML_SLOW'): time.sleep(float(os.environ['ML_SLOW']))   # room to kill a worker mid-epoch
 count = Count()
-def with_count(*a, **k): return T.callbacks(*a, **k) + [count]
 def cluster_batches(make, strat, batch, total): return T.global_batches(make, 2, batch), max(1, math.ceil(total / batch))
 
 if model == 'lstm':
     from musiclab.corpus import load_corpus
     from musiclab.models import lstm as mod
-    mod.callbacks = with_count
-    if reference: mod.distribute = cluster_batches
+    if reference: T.distribute = cluster_batches   # every model trains through musiclab.train.fit_run, which reads its data through `distribute`
     cfg = get_config('lstm-tiny', dropout=0.0, epochs=epochs)   # no dropout: its masks are drawn per replica
-    m = mod.LSTMModel(cfg).fit(load_corpus('m21-piano').items, [], out, strategy=strategy, verbose=0)
+    m = mod.LSTMModel(cfg).fit(load_corpus('m21-piano').items, [], out=out, strategy=strategy, callbacks=[count], verbose=0)
     weights = [w for c in ('treble', 'bass') for w in m.nets[c].get_weights()]
 else:
     from musiclab.drums import load_drums
     from musiclab.models import musicvae as mod
-    mod.callbacks = with_count
-    if reference: mod.distribute = cluster_batches
+    if reference: T.distribute = cluster_batches
     cfg = get_config('groovae-2bar-humanize-tiny', epochs=epochs, steps_per_epoch=3, batch_size=8)
     data = load_drums('gmd:' + os.environ['ML_GMD'])
-    m = mod.MusicVAE(cfg).fit(data, data, out, strategy=strategy, verbose=0)
+    m = mod.MusicVAE(cfg).fit(data, data, out=out, strategy=strategy, callbacks=[count], verbose=0)
     weights = m.net.get_weights()
 np.savez(result + '.npz', *weights)
 np.savez(result + '-init.npz', *count.init)

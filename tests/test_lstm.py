@@ -11,7 +11,7 @@ def run(tmp_path_factory):
     out = tmp_path_factory.mktemp('lstm')/'run'
     r = run_musiclab('train', 'lstm', '--config', 'lstm-tiny', '--data', 'm21-piano', '--epochs', '2', '--out', str(out), timeout=600)
     assert r.returncode == 0, r.stderr[-2000:]
-    assert 'trained lstm-tiny on' in r.stdout
+    assert 'trained lstm-tiny in' in r.stdout
     return out
 
 def test_checkpoint_layout(run):
@@ -19,7 +19,7 @@ def test_checkpoint_layout(run):
     meta = json.loads((run/'musiclab.json').read_text())
     assert meta['model'] == 'lstm' and meta['config']['name'] == 'lstm-tiny'
     assert meta['converter']['vocab']['treble'][0] == '<unk>'
-    assert [h['epoch'] for h in meta['history']['bass']] == [0, 1]
+    assert [h['epoch'] for h in meta['history'] if h['part'] == 'bass'] == [0, 1]   # one record an epoch, each naming its clef
     assert any((run/'train'/'treble'/'logs').rglob('*tfevents*'))   # TensorBoard
 
 def test_train_again_resumes(run):
@@ -28,7 +28,7 @@ def test_train_again_resumes(run):
     assert r.returncode == 0, r.stderr[-2000:]
     assert 'treble: resuming after epoch 2' in r.stdout and 'bass: resuming after epoch 2' in r.stdout
     meta = json.loads((run/'musiclab.json').read_text())
-    assert [h['epoch'] for h in meta['history']['treble']] == [0, 1, 2]
+    assert [h['epoch'] for h in meta['history'] if h['part'] == 'treble'] == [0, 1, 2]
 
 def test_generate_writes_every_format(run, tmp_path):
     r = run_musiclab('generate', '--checkpoint', str(run), '--out', str(tmp_path), '--length', '24', '--n', '2',
@@ -61,6 +61,16 @@ def test_reload_in_a_fresh_process_generates_the_same(run):
     assert out.returncode == 0, out.stderr[-2000:]
     assert json.loads(out.stdout.strip().splitlines()[-1]) == here
     assert len(here) > 20
+
+def test_shipped_checkpoint():
+    "The small checkpoint shipped for `musiclab demo` loads (its history saved per clef, as older checkpoints did), samples and refuses a control it does not know"
+    from musiclab.core import ConfigError
+    from musiclab.models.lstm import LSTMModel
+    m = LSTMModel.load(ROOT/'musiclab'/'assets'/'lstm-small')
+    assert m.config.name == 'lstm-small' and m.history.parts == ['treble', 'bass'] and all('val_loss' in h for h in m.history)
+    [p] = m.sample(1, length=60, seed=0, key='A minor', tempo=60)
+    assert p.treble and p.bass and (p.key, p.tempo) == ('A minor', 60)
+    with pytest.raises(ConfigError, match='does not understand primers'): m.sample(1, primers=None)
 
 def _on_midi_grid(d):  # music21 reads MIDI on multiples of 1/16 and 1/12 of a quarter (musiclab.corpus)
     return (d * 16).denominator == 1 or (d * 12).denominator == 1

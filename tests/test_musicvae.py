@@ -1,6 +1,7 @@
 """MusicVAE / GrooVAE end to end: every tiny config trains, samples, interpolates and reloads; a saved model generates the
 same drums in a fresh process; the converters match Magenta's reference tensors (when ../shared/data/reference is here);
-bad drum input is refused with one clear line; the shipped checkpoint loads in safe mode and the demo writes drums.
+bad drum input is refused with one clear line; the converter sizes the network, and a checkpoint whose converter does not
+fit its network is refused; tempo and title are the controls; the shipped checkpoint loads in safe mode, samples, and the demo writes drums.
 The command-line tests run the installed `musiclab` command: train, generate, interpolate, humanize and data on drums."""
 import json, subprocess, sys
 from pathlib import Path
@@ -8,10 +9,11 @@ import numpy as np
 import pytest
 from conftest import ROOT, run_musiclab
 
-from musiclab.core import DataError, get_config, shared_data
+from musiclab.core import CheckpointError, ConfigError, DataError, get_config, shared_data
 from musiclab.drums import (CategoricalConverter, GrooveConverter, DrumPiece, _drum_file, _fake_gmd, describe, kept_notes,
                             load_drums, magenta_parity, read_drum_midi)
-from musiclab.models.musicvae import MusicVAE, cmd_generate, cmd_humanize, cmd_interpolate, demo, shipped
+from musiclab.models.musicvae import MusicVAE, MusicVAENet, build_net, demo, shipped
+from musiclab.cli import cmd_generate, cmd_humanize, cmd_interpolate   # the command line's own functions, in-process
 
 TINY = ['groovae-4bar-tiny', 'groovae-2bar-humanize-tiny', 'cat-drums-2bar-tiny', 'flat-drums-16bar-tiny', 'hierdec-drums-16bar-tiny']
 
@@ -30,7 +32,7 @@ def trained(gmd, tmp_path_factory):
     def get(name):
         if name not in cache:
             out = tmp_path_factory.mktemp(name)/'run'
-            cache[name] = (MusicVAE(get_config(name)).fit(gmd, gmd, out, verbose=0), out)
+            cache[name] = (MusicVAE(get_config(name)).fit(gmd, gmd, out=out, verbose=0), out)
         return cache[name]
     return get
 
@@ -42,7 +44,8 @@ def test_tiny_config_trains_samples_interpolates_and_reloads(name, gmd, trained)
     assert [p.steps for p in s] == [m.steps] * 2 and all(isinstance(p, DrumPiece) for p in s)
     path = m.interpolate(gmd.files[0], gmd.files[1], steps=4)
     assert len(path) == 4
-    assert len(m.similar(gmd.files[0], n=2, similarity=0.7)) == 2
+    assert len(m.similar(gmd.files[0], 2, closeness=0.7)) == 2
+    assert m.history.parts == ['musicvae'] and m.diverged == {}
     again = MusicVAE.load(run)
     assert [p.tensor().tolist() for p in again.sample(2, seed=5)] == [p.tensor().tolist() for p in s]
     r = m.evaluate(gmd.split('test'))
@@ -95,15 +98,15 @@ def test_midi_without_a_usable_window_is_refused_clearly(trained, tmp_path):
     m, run = trained('groovae-4bar-tiny')
     short = _drum_file(tmp_path/'two-bars.mid', [(q / 2, 36, 90) for q in range(16)])
     with pytest.raises(DataError, match='no usable 4-bar window in two-bars: it is shorter than the model'):
-        cmd_interpolate(Args(checkpoint=run, a=short, b=short, steps=3, out=tmp_path/'x'))
+        cmd_interpolate(Args(checkpoint=run, a=short, b=short, steps=3, method='slerp', temperature=None, tempo=None, seed=0, out=tmp_path/'x'))
     with pytest.raises(DataError, match='no drum notes'):
-        m.encode(_drum_file(tmp_path/'piano.mid', [(q, 60, 90) for q in range(32)], is_drum=False))
+        m.encode([_drum_file(tmp_path/'piano.mid', [(q, 60, 90) for q in range(32)], is_drum=False)])
 
 def test_command_functions_write_drums(gmd, trained, tmp_path):
     _, run = trained('groovae-2bar-humanize-tiny')
     a = Path(gmd.files[0].source)
-    assert cmd_generate(Args(checkpoint=run, n=2, temperature=0.5, seed=0, tempo=None, out=tmp_path/'gen')) == 0
-    assert cmd_humanize(Args(checkpoint=run, input=a, out=tmp_path/'hum')) == 0
+    assert cmd_generate(Args(checkpoint=run, n=2, temperature=0.5, seed=0, tempo=None, length=None, key=None, out=tmp_path/'gen')) == 0
+    assert cmd_humanize(Args(checkpoint=run, input=a, seed=0, out=tmp_path/'hum')) == 0
     assert (tmp_path/'gen'/'index.html').exists() and len(list((tmp_path/'hum').glob('*.wav'))) == 2
 
 def test_shipped_checkpoint_and_demo(tmp_path):
@@ -111,8 +114,41 @@ def test_shipped_checkpoint_and_demo(tmp_path):
     if not (folder/'musiclab.json').exists(): pytest.skip(f'no shipped checkpoint in {folder}')
     size = sum(p.stat().st_size for p in folder.iterdir())
     assert size < 20 * 2 ** 20, f'the shipped checkpoint is {size / 2 ** 20:.1f} MB'
+    m = MusicVAE.load(folder)   # saved before the network kept its depths: they come from the converter of its kind
+    assert (m.net.in_depth, m.net.out_depth, m.history.parts) == (27, 27, ['musicvae']) and len(m.history) == 30
+    [p] = m.sample(1, temperature=0.8, seed=0, tempo=100.0)
+    assert p.steps == 64 and p.tempo == 100.0 and p.n_hits > 0
     files = demo(tmp_path/'demo', seed=0)
     assert (tmp_path/'demo'/'index.html') in files and len([f for f in files if f.suffix == '.wav']) == 6
+
+def test_the_converter_sizes_the_network():
+    for name, depths in (('groovae-4bar-tiny', (64, 27, 27)), ('cat-drums-2bar-tiny', (32, 10, 512)), ('hierdec-drums-16bar-tiny', (256, 10, 512))):
+        net, conv = build_net(get_config(name)), MusicVAE(get_config(name)).converter
+        assert (net.steps, net.in_depth, net.out_depth) == depths == (conv.steps, conv.input_depth, conv.output_depth)
+    old = {k: v for k, v in net.get_config().items() if k not in ('in_depth', 'out_depth')}   # a network config saved before the depths were kept
+    again = MusicVAENet.from_config(old)
+    assert (again.in_depth, again.out_depth, again.count_params()) == (10, 512, net.count_params())
+    with pytest.raises(ConfigError, match='2\\*\\*classes'): MusicVAENet('categorical', steps=32, in_depth=10, out_depth=27)
+
+def test_tempo_and_title_are_the_controls(trained):
+    m, _ = trained('groovae-4bar-tiny')
+    a, b = m.sample(2, seed=1, tempo=90, title='{name} groove {i} of {n}')
+    assert (a.tempo, a.title, b.title) == (90.0, 'groovae-4bar-tiny groove 1 of 2', 'groovae-4bar-tiny groove 2 of 2')
+    path = m.interpolate(a, b, 3, tempo=80, title='step {i}')
+    assert [(p.tempo, p.title) for p in path] == [(80.0, 'step 1'), (80.0, 'step 2'), (80.0, 'step 3')]
+    with pytest.raises(ConfigError, match='MusicVAE.sample does not understand key'): m.sample(1, key='C major')
+    with pytest.raises(ConfigError, match='does not understand similarity'): m.similar(a, 2, similarity=0.5)
+
+def test_a_checkpoint_whose_converter_does_not_fit_its_network_is_refused(trained, tmp_path):
+    import shutil
+    _, run = trained('groovae-4bar-tiny')
+    shutil.copytree(run, tmp_path/'mixed', ignore=shutil.ignore_patterns('train'))
+    meta = json.loads((tmp_path/'mixed'/'musiclab.json').read_text())
+    meta['converter']['bars'] = 2
+    (tmp_path/'mixed'/'musiclab.json').write_text(json.dumps(meta))
+    with pytest.raises(CheckpointError, match='reads 64 steps of 27 features and writes 27, but the converter in musiclab.json makes 32 steps') as e:
+        MusicVAE.load(tmp_path/'mixed')
+    assert str(tmp_path/'mixed') in str(e.value)
 
 def _cli_has(cmd):
     r = run_musiclab(cmd, '--help')

@@ -1,7 +1,7 @@
 """The spectrogram VAE end to end, as a user runs it: spectrograms of rendered pieces (and bad audio input), real training
-steps of specvae-tiny with checkpoints and resume, sampling, saving and reloading in a fresh process (the mixture prior
-included), safe-mode loading, the shipped checkpoint and the demo, and
-`musiclab train specvae` / `musiclab generate` on the command line."""
+steps of specvae-tiny with checkpoints and resume, a NaN loss that keeps the last good epoch, sampling (no controls), the
+latent face (sigma from the full covariance), saving and reloading in a fresh process (the mixture prior included),
+safe-mode loading, the shipped checkpoint and the demo, and `musiclab train specvae` / `musiclab generate` on the command line."""
 import json, subprocess, sys, zipfile
 from pathlib import Path
 import numpy as np
@@ -20,7 +20,7 @@ def run(data, tmp_path_factory):
     out = tmp_path_factory.mktemp('specvae')/'run'
     cfg = get_config('specvae-tiny', epochs=2)
     train, valid = data.split(cfg['val_frac'], cfg['seed'])
-    SpecVAEModel(cfg).fit(train, valid, out, verbose=0)
+    SpecVAEModel(cfg).fit(train, valid, out=out, verbose=0)
     return out
 
 def test_checkpoint_layout_and_real_training(run):
@@ -30,22 +30,29 @@ def test_checkpoint_layout_and_real_training(run):
     h = meta['history']
     assert [e['epoch'] for e in h] == [0, 1] and {'loss', 'rec', 'kl', 'val_loss'} <= set(h[0])
     assert all(np.isfinite(e['loss']) for e in h) and h[1]['loss'] < h[0]['loss']   # two epochs of real steps lowered the loss
+    assert {e['part'] for e in h} == {'vae'} and 'diverged' not in meta['data']
     assert meta['data']['specs']['train'] > 0 and meta['data']['valid'] and not set(meta['data']['train']) & set(meta['data']['valid'])
 
 def test_train_again_resumes(run, data, capsys):
     from musiclab.core import get_config
     from musiclab.models.specvae import SpecVAEModel
     cfg = get_config('specvae-tiny', epochs=3)
-    m = SpecVAEModel(cfg).fit(*data.split(cfg['val_frac'], cfg['seed']), run, verbose=1)
+    m = SpecVAEModel(cfg).fit(*data.split(cfg['val_frac'], cfg['seed']), out=run, verbose=1)
     assert 'resuming after epoch 2' in capsys.readouterr().out
     assert [h['epoch'] for h in m.history] == [0, 1, 2]
 
-def test_resuming_with_another_spectrogram_size_is_a_checkpoint_error(run, data):
+def test_resuming_or_loading_with_other_sizes_is_a_checkpoint_error(run, data, tmp_path):
     from musiclab.core import CheckpointError, get_config
     from musiclab.models.specvae import SpecVAEModel
     cfg = get_config('specvae-tiny', bins=16, frames=16, epochs=3)
-    with pytest.raises(CheckpointError, match=r'train: this checkpoint was made for other spectrograms or latents: bins 32 \(this config: 16\), frames 32'):
-        SpecVAEModel(cfg).fit(*data.split(cfg['val_frac'], cfg['seed']), run, verbose=0)
+    with pytest.raises(CheckpointError, match=r'the checkpoint this run resumes was made for other spectrograms or latents: bins 32 \(this config: 16\), frames 32'):
+        SpecVAEModel(cfg).fit(*data.split(cfg['val_frac'], cfg['seed']), out=run, verbose=0)
+    assert SpecVAEModel.load(run).shape == (32, 32)   # the run's checkpoint is untouched
+    import shutil   # the network beside a musiclab.json that says 5 components
+    meta = json.loads((run/'musiclab.json').read_text()); meta['config']['hparams']['components'] = 5
+    (tmp_path/'copy').mkdir(); (tmp_path/'copy'/'musiclab.json').write_text(json.dumps(meta)); shutil.copy(run/'vae.keras', tmp_path/'copy')
+    with pytest.raises(CheckpointError, match=r'copy: this checkpoint was made for other spectrograms or latents: components 3 \(this config: 5\)'):
+        SpecVAEModel.load(tmp_path/'copy')
 
 _SAMPLE = '''
 import json, sys
@@ -90,13 +97,29 @@ def test_generated_pieces_save_wav_and_image(run, tmp_path):
     path = m.interpolate(m.sample(1, seed=1)[0], m.sample(1, seed=2)[0], steps=3)
     assert len(path) == 3 and path[0].spec.shape == (32, 32)
 
+def test_a_nan_loss_keeps_the_last_good_epoch(data, tmp_path, capsys):
+    "Training never continues on NaN: it stops, the model says which epoch went bad, and the checkpoint is the last good one"
+    from test_face import NaNAt   # (tests/test_face.py runs the same check on every family; this one reads the files too)
+    from musiclab.core import get_config
+    from musiclab.models.specvae import SpecVAEModel
+    from musiclab.train import read_state
+    cfg = get_config('specvae-tiny', epochs=3)
+    m = SpecVAEModel(cfg).fit(*data.split(cfg['val_frac'], cfg['seed']), out=tmp_path/'nan', callbacks=[NaNAt(1)], verbose=0)
+    said = 'the loss became NaN or infinite in epoch 2; the model of epoch 1 was kept'
+    assert m.diverged == {'vae': said} and said in capsys.readouterr().out
+    assert read_state(tmp_path/'nan'/'train')['epoch'] == 0 and [h['epoch'] for h in m.history] == [0]
+    back = SpecVAEModel.load(tmp_path/'nan')
+    assert all(np.isfinite(w).all() for w in back.net.get_weights())
+    assert 'diverged' not in json.loads((tmp_path/'nan'/'musiclab.json').read_text())['data']
+    np.testing.assert_array_equal(back.sample(1, seed=2)[0].spec, m.sample(1, seed=2)[0].spec)
+
 def test_training_never_continues_on_nan(data, tmp_path):
-    "A NaN loss stops training at the end of its epoch; with no good epoch before it, that is one clear error"
+    "A NaN loss in the first epoch leaves no good epoch to keep: that is one clear error"
     from musiclab.core import MusiclabError, get_config
     from musiclab.models.specvae import SpecVAEModel
     cfg = get_config('specvae-tiny', kl_weight=float('nan'), epochs=3)
     with pytest.raises(MusiclabError, match='the loss became NaN or infinite in the first epoch'):
-        SpecVAEModel(cfg).fit(*data.split(cfg['val_frac'], cfg['seed']), tmp_path/'nan', verbose=0)
+        SpecVAEModel(cfg).fit(*data.split(cfg['val_frac'], cfg['seed']), out=tmp_path/'nan', verbose=0)
     assert not (tmp_path/'nan'/'train'/'last.keras').exists()
 
 def test_bad_input_is_one_clear_error(tmp_path, data, run):
@@ -112,8 +135,15 @@ def test_bad_input_is_one_clear_error(tmp_path, data, run):
     with pytest.raises(DataError, match='loud.wav: NaN or infinite values after scaling'): spectrogram(np.full(2000, 3e38, np.float32), p, 'loud.wav')
     with pytest.raises(DataError, match=r'32x32 spectrograms expected \(specvae-tiny\), got shape \(1, 64, 64\)'): m.encode(np.zeros((1, 64, 64)))
     with pytest.raises(DataError, match='NaN or infinite'): m.encode(np.full((1, 32, 32), np.nan))
-    z, L = m.encode(AudioPiece(data[0].audio[:2000], 4000))     # a clip is turned into an image at the model's rate
-    assert z.shape == (1, 4) and L.shape == (1, 4, 4)
+    lat = m.encode(AudioPiece(data[0].audio[:2000], 4000))     # a clip is turned into an image at the model's rate
+    assert lat.mu.shape == lat.sigma.shape == lat.z.shape == (1, 4)
+    q = m.net.posterior(m.as_images(AudioPiece(data[0].audio[:2000], 4000)))
+    L = q.scale.to_dense().numpy()[0]
+    np.testing.assert_allclose(lat.sigma[0], np.sqrt(np.diag(L @ L.T)), rtol=1e-5)   # sigma: sqrt of the diagonal of L L^T
+    np.testing.assert_allclose(lat.mu[0], q.loc.numpy()[0], atol=1e-6)
+    with pytest.raises(DataError, match=r'short\.wav: no clip'): m.encode([data[0], short])   # a recording with no image
+    from musiclab.core import ConfigError
+    with pytest.raises(ConfigError, match=r'SpecVAEModel.sample does not understand key \(specvae-tiny: it takes none\)'): m.sample(1, key='C major')
 
 def test_shipped_checkpoint_and_demo(tmp_path):
     from musiclab.core import asset
@@ -136,7 +166,7 @@ def test_cli_train_and_generate(tmp_path):
     _cli_has_specvae()
     r = run_musiclab('train', 'specvae', '--config', 'specvae-tiny', '--data', 'rendered:m21-piano', '--epochs', '1', '--out', str(tmp_path/'run'), timeout=600)
     assert r.returncode == 0, r.stderr[-2000:]
-    assert 'trained specvae-tiny on' in r.stdout
+    assert 'trained specvae-tiny in' in r.stdout
     r = run_musiclab('generate', '--checkpoint', str(tmp_path/'run'), '--n', '2', '--seed', '1', '--out', str(tmp_path/'gen'), timeout=300)
     assert r.returncode == 0, r.stderr[-2000:]
     import soundfile

@@ -1,6 +1,7 @@
 """The waveform VAE end to end, as a user runs it: audio data from rendered pieces (and bad audio input), training a tiny
-model with checkpoints and resume, sampling, saving and reloading in a fresh process, the shipped checkpoint and the demo,
-and `musiclab train wavevae` / `musiclab generate` on the command line."""
+model with checkpoints and resume, sampling (no controls), the latent face
+(encode, decode, interpolate, similar), saving and reloading in a fresh process, a checkpoint of other sizes refused, the
+shipped checkpoint and the demo, and `musiclab train wavevae` / `musiclab generate` on the command line."""
 import json, subprocess, sys
 from pathlib import Path
 import numpy as np
@@ -19,7 +20,7 @@ def run(data, tmp_path_factory):
     out = tmp_path_factory.mktemp('wavevae')/'run'
     cfg = get_config('wavevae-tiny', epochs=2)
     train, valid = data.split(cfg['val_frac'], cfg['seed'])
-    WaveVAEModel(cfg).fit(train, valid, out, verbose=0)
+    WaveVAEModel(cfg).fit(train, valid, out=out, verbose=0)
     return out
 
 def test_checkpoint_layout(run):
@@ -27,6 +28,7 @@ def test_checkpoint_layout(run):
     meta = json.loads((run/'musiclab.json').read_text())
     assert meta['model'] == 'wavevae' and meta['config']['name'] == 'wavevae-tiny'
     assert [h['epoch'] for h in meta['history']] == [0, 1] and {'loss', 'rec', 'kl', 'val_loss'} <= set(meta['history'][0])
+    assert {h['part'] for h in meta['history']} == {'vae'} and meta['converter'] is None and 'diverged' not in meta['data']
     assert meta['data']['clips']['train'] > 0 and meta['data']['valid'] and not set(meta['data']['train']) & set(meta['data']['valid'])
     assert any((run/'train'/'logs').rglob('*tfevents*'))
 
@@ -34,7 +36,7 @@ def test_train_again_resumes(run, data, capsys):
     from musiclab.core import get_config
     from musiclab.models.wavevae import WaveVAEModel
     cfg = get_config('wavevae-tiny', epochs=3)
-    m = WaveVAEModel(cfg).fit(*data.split(cfg['val_frac'], cfg['seed']), run, verbose=1)
+    m = WaveVAEModel(cfg).fit(*data.split(cfg['val_frac'], cfg['seed']), out=run, verbose=1)
     assert 'resuming after epoch 2' in capsys.readouterr().out
     assert [h['epoch'] for h in m.history] == [0, 1, 2]
 
@@ -53,6 +55,41 @@ def test_reload_in_a_fresh_process_generates_the_same(run):
     there = json.loads(out.stdout.strip().splitlines()[-1])
     np.testing.assert_allclose(np.array(there), np.array(here), atol=1e-6)
     assert len(here[0]) > 20 and here[0] != here[1]
+
+def test_sample_takes_no_controls_and_the_latent_face(run, data):
+    from musiclab.core import ConfigError
+    from musiclab.model import Latent
+    from musiclab.models.wavevae import WaveVAEModel
+    m = WaveVAEModel.load(run)
+    for bad in (dict(key='C major'), dict(tempo=90), dict(length=100)):   # accepted and ignored before: refused now
+        with pytest.raises(ConfigError, match=f"WaveVAEModel.sample does not understand {next(iter(bad))} \\(wavevae-tiny: it takes none\\)"):
+            m.sample(1, **bad)
+    recs = data.items[:2]
+    lat = m.encode(recs)                                   # a recording stands for its first clip, cut as validation clips are
+    assert isinstance(lat, Latent) and [a.shape for a in lat] == [(2, 2)] * 3
+    mean, logvar = m.net.posterior(m.clips(recs[:1], train=False).x[:1])
+    np.testing.assert_allclose(lat.mu[0], np.asarray(mean)[0], atol=1e-6)
+    np.testing.assert_allclose(lat.sigma[0], np.exp(0.5 * np.asarray(logvar))[0], rtol=1e-5)   # sigma: the standard deviation
+    arc, line = m.interpolate(recs[0], recs[1], 3), m.interpolate(recs[0], recs[1], 3, method='lerp')
+    np.testing.assert_allclose(arc[0].audio, m.decode(lat.mu[0])[0].audio, atol=1e-6)
+    np.testing.assert_allclose(arc[-1].audio, line[-1].audio, atol=1e-6)
+    assert not np.allclose(arc[1].audio, line[1].audio)    # slerp (the default) and lerp part in the middle
+    np.testing.assert_allclose(m.similar(recs[0], 2, closeness=1.0)[1].audio, arc[0].audio, atol=1e-6)
+    with pytest.raises(ConfigError, match='WaveVAEModel.decode does not understand similarity'): m.similar(recs[0], 2, similarity=0.5)   # now `closeness`
+
+def test_a_checkpoint_of_other_sizes_is_refused(run, data, tmp_path):
+    import shutil
+    from musiclab.core import CheckpointError, get_config
+    from musiclab.models.wavevae import WaveVAEModel
+    shutil.copytree(run, tmp_path/'copy', ignore=shutil.ignore_patterns('train'))
+    meta = json.loads((tmp_path/'copy'/'musiclab.json').read_text())
+    meta['config']['hparams']['kernel'] = 7
+    (tmp_path/'copy'/'musiclab.json').write_text(json.dumps(meta))
+    with pytest.raises(CheckpointError, match=r'copy: this checkpoint was made for other clips or networks: kernel 5 \(this config: 7\)'):
+        WaveVAEModel.load(tmp_path/'copy')
+    cfg = get_config('wavevae-tiny', latent_dim=3, epochs=3)   # a run that goes on from a checkpoint of another latent size
+    with pytest.raises(CheckpointError, match=r'the checkpoint this run resumes was made for other clips or networks: latent_dim 2 \(this config: 3\)'):
+        WaveVAEModel(cfg).fit(*data.split(cfg['val_frac'], cfg['seed']), out=run, verbose=0)
 
 def test_saved_clips_are_wav_files(run, tmp_path):
     import soundfile
@@ -117,7 +154,7 @@ def test_cli_train_and_generate(tmp_path):
     _cli_has_wavevae()
     r = run_musiclab('train', 'wavevae', '--config', 'wavevae-tiny', '--data', 'rendered:m21-piano', '--epochs', '1', '--out', str(tmp_path/'run'), timeout=600)
     assert r.returncode == 0, r.stderr[-2000:]
-    assert 'trained wavevae-tiny on' in r.stdout and 'rendered:m21-piano: 11 recordings' in r.stdout
+    assert 'trained wavevae-tiny in' in r.stdout and 'rendered:m21-piano: 11 recordings' in r.stdout
     r = run_musiclab('generate', '--checkpoint', str(tmp_path/'run'), '--n', '2', '--seed', '1', '--out', str(tmp_path/'gen'), timeout=300)
     assert r.returncode == 0, r.stderr[-2000:]
     import soundfile

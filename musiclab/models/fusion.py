@@ -4,23 +4,25 @@
 
 # %% ../../nbs/11_fusion.ipynb #8e7a6913
 from __future__ import annotations
-import json, time
 from pathlib import Path
+from typing import NamedTuple
 import keras
 from keras import ops
 import numpy as np
 import tensorflow as tf
+from fastcore.basics import patch
 from ..core import *
-from ..corpus import Corpus, Item, load_corpus
+from ..corpus import Item
 from ..symbolic import CLEFS, Encoded, SymbolicConverter, concat, dataset, one_hot_flat
 from ..render import Piece
 from ..metrics import distinct_ngrams
-from ..train import callbacks, distribute, distribute_eval, finish_run, get_strategy, load_model, read_state, resume, run_folder, save_model, worker_of
+from ..model import Job, LatentModel
 from .lstm import LSTMModel, _top_k
 
 # %% auto #0
 __all__ = ['build_encoder', 'build_decoder', 'build_generator', 'gen_sizes', 'prior_combined', 'decode_probs', 'kl_gaussian',
-           'bce_sum', 'build_discriminator', 'hard_sample', 'FusionGAN', 'CollapseCheck', 'FusionModel', 'demo_entry']
+           'bce_sum', 'build_discriminator', 'hard_sample', 'FusionGAN', 'CollapseCheck', 'FusionModel', 'same_vocab',
+           'RunCheck', 'Phrase']
 
 # %% ../../nbs/11_fusion.ipynb #6f234371
 def _leaky(x, name): return keras.layers.LeakyReLU(0.2, name=name)(x)
@@ -176,47 +178,52 @@ class FusionGAN(keras.Model):
         pn, pd = decode_probs(gen, ops.concatenate([z, prior_combined(gen, b)], -1))
         return ops.reshape(pn, (-1, s['window'] * s['n_notes'])), ops.reshape(pd, (-1, s['window'] * s['n_durs']))
 
-    def losses_of(self, notes, durs, training:bool=False)->dict:
-        "Every loss and critic figure for a batch of flat one-hot (notes, durations)"
-        s, b = self.spec, ops.shape(notes)[0]
-        eps = [keras.random.normal((b, s['latent']), seed=self.noise) for _ in range(2)]
-        pn, pd, mu_n, lv_n, mu_d, lv_d = self.generator([notes, durs, *eps], training=training)
-        recon = ops.mean(bce_sum(notes, pn) + bce_sum(durs, pd))
-        kl_n, kl_d = kl_gaussian(mu_n, lv_n), kl_gaussian(mu_d, lv_d)
-        free = s['free_bits']
-        kl_cost = ops.mean(ops.maximum(kl_n - free, 0.0) + ops.maximum(kl_d - free, 0.0))
-        qn, qd = self.prior(b)
-        V, W, st = s['n_notes'], s['n_durs'], training
-        # each critic sees the real batch, then the reconstructions and the prior samples, all as one-hot sequences
-        dn = self.disc_note(ops.concatenate([notes, hard_sample(pn, V, self.noise, st), hard_sample(qn, V, self.noise, st)], 0), training=training)
-        dd = self.disc_dur(ops.concatenate([durs, hard_sample(pd, W, self.noise, st), hard_sample(qd, W, self.noise, st)], 0), training=training)
-        kl = ops.mean(kl_n + kl_d)
-        out = dict(loss=recon + kl, recon_loss=recon, kl_loss=kl, kl_cost=kl_cost,
-                   adv_loss=_bce(1, dn[b:]) + _bce(1, dd[b:]),   # non-saturating: -log D(fake) for both critics
-                   d_note_loss=_bce(1, dn[:b]) + _bce(0, dn[b:]), d_dur_loss=_bce(1, dd[:b]) + _bce(0, dd[b:]),
-                   d_note_real=ops.mean(ops.cast(dn[:b] > 0.5, 'float32')), d_dur_real=ops.mean(ops.cast(dd[:b] > 0.5, 'float32')))
-        f = b if training else 2 * b   # held out: real phrases against prior samples only (what `sample` writes)
-        out['d_note_acc'], out['d_dur_acc'] = _acc(dn[:b], dn[f:]), _acc(dd[:b], dd[f:])
-        return out
+# %% ../../nbs/11_fusion.ipynb #b2f0c019
+@patch
+def losses_of(self:FusionGAN, notes, durs, training:bool=False)->dict:
+    "Every loss and critic figure for a batch of flat one-hot (notes, durations)"
+    s, b = self.spec, ops.shape(notes)[0]
+    eps = [keras.random.normal((b, s['latent']), seed=self.noise) for _ in range(2)]
+    pn, pd, mu_n, lv_n, mu_d, lv_d = self.generator([notes, durs, *eps], training=training)
+    recon = ops.mean(bce_sum(notes, pn) + bce_sum(durs, pd))
+    kl_n, kl_d = kl_gaussian(mu_n, lv_n), kl_gaussian(mu_d, lv_d)
+    free = s['free_bits']
+    kl_cost = ops.mean(ops.maximum(kl_n - free, 0.0) + ops.maximum(kl_d - free, 0.0))
+    qn, qd = self.prior(b)
+    V, W, st = s['n_notes'], s['n_durs'], training
+    # each critic sees the real batch, then the reconstructions and the prior samples, all as one-hot sequences
+    dn = self.disc_note(ops.concatenate([notes, hard_sample(pn, V, self.noise, st), hard_sample(qn, V, self.noise, st)], 0), training=training)
+    dd = self.disc_dur(ops.concatenate([durs, hard_sample(pd, W, self.noise, st), hard_sample(qd, W, self.noise, st)], 0), training=training)
+    kl = ops.mean(kl_n + kl_d)
+    out = dict(loss=recon + kl, recon_loss=recon, kl_loss=kl, kl_cost=kl_cost,
+               adv_loss=_bce(1, dn[b:]) + _bce(1, dd[b:]),   # non-saturating: -log D(fake) for both critics
+               d_note_loss=_bce(1, dn[:b]) + _bce(0, dn[b:]), d_dur_loss=_bce(1, dd[:b]) + _bce(0, dd[b:]),
+               d_note_real=ops.mean(ops.cast(dn[:b] > 0.5, 'float32')), d_dur_real=ops.mean(ops.cast(dd[:b] > 0.5, 'float32')))
+    f = b if training else 2 * b   # held out: real phrases against prior samples only (what `sample` writes)
+    out['d_note_acc'], out['d_dur_acc'] = _acc(dn[:b], dn[f:]), _acc(dd[:b], dd[f:])
+    return out
 
-    def train_step(self, data):
-        notes, durs = data
-        s, r = self.spec, tf.distribute.get_strategy().num_replicas_in_sync
-        with tf.GradientTape() as gt, tf.GradientTape() as dt:
-            out = self.losses_of(notes, durs, training=True)
-            g_loss = (out['recon_loss'] + s['beta'] * out['kl_cost'] + s['adv_weight'] * out['adv_loss']) / r
-            d_loss = (out['d_note_loss'] + out['d_dur_loss']) / r
-        gv = self.generator.trainable_variables
-        dv = self.disc_note.trainable_variables + self.disc_dur.trainable_variables
-        self.optimizer.apply_gradients(zip(gt.gradient(g_loss, gv), gv))
-        self.d_optimizer.apply_gradients(zip(dt.gradient(d_loss, dv), dv))
-        return self._log(out)
+@patch
+def train_step(self:FusionGAN, data):
+    notes, durs = data
+    s, r = self.spec, tf.distribute.get_strategy().num_replicas_in_sync
+    with tf.GradientTape() as gt, tf.GradientTape() as dt:
+        out = self.losses_of(notes, durs, training=True)
+        g_loss = (out['recon_loss'] + s['beta'] * out['kl_cost'] + s['adv_weight'] * out['adv_loss']) / r
+        d_loss = (out['d_note_loss'] + out['d_dur_loss']) / r
+    gv = self.generator.trainable_variables
+    dv = self.disc_note.trainable_variables + self.disc_dur.trainable_variables
+    self.optimizer.apply_gradients(zip(gt.gradient(g_loss, gv), gv))
+    self.d_optimizer.apply_gradients(zip(dt.gradient(d_loss, dv), dv))
+    return self._log(out)
 
-    def test_step(self, data): return self._log(self.losses_of(*data, training=False))
+@patch
+def test_step(self:FusionGAN, data): return self._log(self.losses_of(*data, training=False))
 
-    def _log(self, out):
-        for m in self.trackers: m.update_state(out[m.name])
-        return {m.name: m.result() for m in self.trackers}
+@patch
+def _log(self:FusionGAN, out):
+    for m in self.trackers: m.update_state(out[m.name])
+    return {m.name: m.result() for m in self.trackers}
 
 # %% ../../nbs/11_fusion.ipynb #4c5c502f
 class CollapseCheck(keras.callbacks.Callback):
@@ -248,232 +255,176 @@ class CollapseCheck(keras.callbacks.Callback):
             print(f'{self.label}epoch {epoch + 1}: {s:.2f} of the 4-grams of {self.n} prior samples are distinct{ref}'
                   + (' -- possible mode collapse: the samples repeat each other' if low else ''))
 
-# %% ../../nbs/11_fusion.ipynb #9f2b04ba
-_common = dict(window=100, layers=3, chords='voicing', rests=True, min_count=2, dropout=0.3, beta=1.0, free_bits=16.0, adv_weight=10.0,
-               lr=1e-3, d_lr=2e-4, batch_size=32, stride=2, patience=8, val_frac=0.15, top_k_notes=10, top_k_durs=5, temperature=1.0,
-               seed=0, check_every=1)
-for _c in [
-    Config('fusion-small', 'fusion', 'GRU-VAE-GAN per clef, 3x128 GRU, 2x(32+16)-dim latents: trains in minutes on a laptop CPU', data='m21-piano',
-           hparams={**_common, 'units': 128, 'dense': 128, 'path': 64, 'latent': 32, 'combined': 16, 'hidden': [128, 96],
-                    'disc': [128, 64], 'epochs': 30}),
-    Config('fusion-paper', 'fusion', "the write-up's RNN-VAE-GAN at full size (3x512 GRU), its labels and loss: for a GPU", data='m21-piano',
-           hparams={**_common, 'units': 512, 'dense': 512, 'path': 256, 'latent': 128, 'combined': 64, 'hidden': [512, 1024],
-                    'disc': [512, 256], 'epochs': 200, 'chords': 'pitch-classes', 'rests': False, 'stride': 1, 'free_bits': 0.0,
-                    'batch_size': 64, 'patience': 20}),
-    Config('fusion-tiny', 'fusion', 'GRU-VAE-GAN per clef, one 16-unit GRU, window 16: for tests (seconds)', data='m21-piano',
-           hparams={**_common, 'layers': 1, 'units': 16, 'dense': 16, 'path': 8, 'latent': 4, 'combined': 4, 'hidden': [16, 16], 'disc': [16, 8],
-                    'window': 16, 'stride': 8, 'epochs': 2, 'batch_size': 16, 'free_bits': 2.0}),
-]: register(_c, replace=True)
-
 # %% ../../nbs/11_fusion.ipynb #e122b564
-class FusionModel:
+class FusionModel(LatentModel):
     "The fusion system: a converter and one GRU-VAE-GAN per clef, trained, sampled, walked and saved together"
-    def __init__(self, config:Config, # a `fusion-*` config (with any overrides)
-                 converter:SymbolicConverter|None=None, # a fitted converter (made by `fit` otherwise)
-                 nets:dict|None=None): # clef -> generator keras.Model (built by `fit` otherwise)
-        if config.model != 'fusion': raise ConfigError(f'{config.name} is a {config.model} config, not a fusion one')
-        self.config, self.hp = config, config.hparams
-        self.converter = converter or SymbolicConverter(self.hp['chords'], self.hp['rests'], True, self.hp['min_count'], self.hp['window'])
-        self.nets, self.history = nets or {}, {}
-
+    model_id, parts = 'fusion', CLEFS   # one generator a clef: treble.keras and bass.keras
+    controls = ('length', 'key', 'tempo', 'top_k')   # what `sample` and `decode` understand besides n, temperature and seed
+    make_converter, prepare = LSTMModel.make_converter, LSTMModel.prepare   # the LSTM's converter and data, unchanged
     to_piece = LSTMModel.to_piece   # the LSTM's inverse pipeline, stream balancing and key handling, unchanged
 
-    def spec(self, clef:str)->dict:
-        "What `FusionGAN` needs for `clef`: the converter's vocabulary sizes and the config's sizes and loss weights"
-        return dict(n_notes=len(self.converter.vocab[clef]), n_durs=len(self.converter.durations[clef]),
-                    **{k: self.hp[k] for k in ('window', 'units', 'layers', 'dense', 'path', 'latent', 'combined', 'hidden', 'disc',
-                                               'dropout', 'beta', 'free_bits', 'adv_weight', 'd_lr', 'seed')})
+    @property
+    def code_size(self)->int: return 2 * self.hp['latent'] + self.hp['combined']   # one clef's code: z_note, z_duration, combined
+    @property
+    def latent_size(self)->int: return len(CLEFS) * self.code_size                 # the treble's code, then the bass's
 
-    def windows(self, encs:list[Encoded], clef:str, shuffle:bool, stride:int,
-                batch_size:int|None=None)->tf.data.Dataset: # default: the config's
-        "Batches of flat one-hot (notes, durations) windows of `clef`: `dataset`'s windows, encoded as `one_hot_flat` does, in the input pipeline"
-        s = self.spec(clef); T, V, W = s['window'], s['n_notes'], s['n_durs']
-        ds = dataset(encs, clef, window=T, batch_size=batch_size or self.hp['batch_size'], shuffle=shuffle, seed=self.hp['seed'], stride=stride)
-        return ds.map(lambda x, y: (tf.reshape(tf.one_hot(x[0], V), (-1, T * V)), tf.reshape(tf.one_hot(x[1], W), (-1, T * W))))
+# %% ../../nbs/11_fusion.ipynb #b2f0c003
+@patch
+def spec(self:FusionModel, clef:str)->dict:
+    "What `FusionGAN` needs for `clef`: the converter's vocabulary sizes and the config's sizes and loss weights"
+    return dict(n_notes=len(self.converter.vocab[clef]), n_durs=len(self.converter.durations[clef]),
+                **{k: self.hp[k] for k in ('window', 'units', 'layers', 'dense', 'path', 'latent', 'combined', 'hidden', 'disc',
+                                           'dropout', 'beta', 'free_bits', 'adv_weight', 'd_lr', 'seed')})
 
-    def fit(self, train:list[Item], # training pieces
-            valid:list[Item], # validation pieces (whole pieces, never windows of the training ones)
-            out:str|Path, # the run's folder: checkpoints go to OUT/train/<clef>, the final model to OUT
-            epochs:int|None=None, # default: the config's
-            strategy:str='default', verbose:int=2):
-        "Fit the converter on `train`, then train one GAN per clef with checkpoints; resumes an interrupted run in `out`"
-        strat = get_strategy(strategy)   # first: a multi-worker strategy must exist before TensorFlow runs anything
-        out, hp, multi = Path(out), self.hp, worker_of(strat)[1] > 1
-        home = run_folder(out, strat)    # the chief writes into `out`; other workers into a private folder
-        set_seed(hp['seed'])
-        if not self.converter.vocab: self.converter.fit(train)
-        enc_t = [self.converter.encode(it) for it in train]
-        enc_v = [self.converter.encode(it) for it in valid]
-        epochs, T = epochs or hp['epochs'], hp['window']
-        for clef in CLEFS:
-            folder, spec = home/'train'/clef, self.spec(clef)
-            gan, start = (None, 0) if multi else resume(folder, strat)   # a cluster restarts from BackupAndRestore's backup instead
-            if gan is None:
-                with strat.scope():
-                    gan = FusionGAN(spec, name=f'fusion_{clef}')
-                    gan.compile(optimizer=keras.optimizers.Adam(hp['lr'], beta_1=0.5))
-            elif not isinstance(gan, FusionGAN): raise CheckpointError('the training checkpoint here is not a fusion model', path=folder)
-            elif (gan.spec['n_notes'], gan.spec['n_durs']) != (spec['n_notes'], spec['n_durs']):
-                raise CheckpointError(f"this run was trained with other vocabularies ({gan.spec['n_notes']} note labels, {gan.spec['n_durs']} durations; "
-                                      f"this data gives {spec['n_notes']} and {spec['n_durs']}): train other data into a new folder", path=folder)
-            else:
-                if verbose: print(f'{clef}: resuming after epoch {start}')
-                gan.optimizer.learning_rate.assign(hp['lr']); gan.d_optimizer.learning_rate.assign(hp['d_lr'])   # the config's rates apply
-            tr, spe = distribute(lambda i, n, b: self.windows(enc_t[i::n], clef, True, hp['stride'], b), strat, hp['batch_size'],
-                                 len(concat(enc_t, clef, T, hp['stride'])[2]))
-            try: va = self.windows(enc_v, clef, False, max(1, T // 10)) if enc_v else None
-            except DataError: va = None   # validation pieces shorter than a window: train without validation
-            notes, durs, starts = concat(enc_t, clef, T, hp['stride'])
-            pick = np.random.default_rng(hp['seed']).choice(starts, min(32, len(starts)), replace=False)
-            ref = distinct_ngrams([list(zip(notes[s:s + T], durs[s:s + T])) for s in pick])
-            cbs = [CollapseCheck(ref, every=hp['check_every'], verbose=verbose > 0, label=f'{clef} ')]
-            cbs += callbacks(folder, hp['patience'] if va is not None else None, strategy=strat)   # cbs[1] is the Checkpoint
-            if start < epochs: gan.fit(tr, validation_data=distribute_eval(va, strat), epochs=epochs, initial_epoch=start, steps_per_epoch=spe,
-                                       verbose=verbose, callbacks=cbs, shuffle=False)
-            if cbs[1].stopped_on_nan:
-                good = (read_state(folder) or {}).get('epoch', -1) + 1
-                raise MusiclabError(f'the {clef} model diverged (a NaN loss in epoch {good + 1}); the last good checkpoint (epoch {good}) is kept '
-                                    'here: resume from it, or lower lr, d_lr or adv_weight', path=folder)
-            self.nets[clef] = gan.generator
-            self.history[clef] = (read_state(folder) or {}).get('history', [])
-        self.save(home)            # every worker saves (saving may synchronise them); only the chief's copy is kept
-        finish_run(out, strat)
-        return self
+@patch
+def windows(self:FusionModel, encs:list[Encoded], clef:str, shuffle:bool, stride:int,
+            batch_size:int|None=None)->tf.data.Dataset: # default: the config's
+    "Batches of flat one-hot (notes, durations) windows of `clef`: `dataset`'s windows, encoded as `one_hot_flat` does, in the input pipeline"
+    s = self.spec(clef); T, V, W = s['window'], s['n_notes'], s['n_durs']
+    ds = dataset(encs, clef, window=T, batch_size=batch_size or self.hp['batch_size'], shuffle=shuffle, seed=self.hp['seed'], stride=stride)
+    return ds.map(lambda x, y: (tf.reshape(tf.one_hot(x[0], V), (-1, T * V)), tf.reshape(tf.one_hot(x[1], W), (-1, T * W))))
 
-    def save(self, path:str|Path)->Path:
-        "Save each clef's generator (`<clef>.keras`) and `musiclab.json` (config, vocabularies, history) into the folder `path`"
-        path = Path(path); path.mkdir(parents=True, exist_ok=True)
-        for clef, net in self.nets.items(): save_model(net, path/f'{clef}.keras', include_optimizer=False)
-        write_meta(path, 'fusion', self.config, converter=self.converter.to_dict(), history=self.history)
-        return path
+@patch
+def build(self:FusionModel, part:str, # a clef
+          strategy:tf.distribute.Strategy)->FusionGAN:
+    "A fresh GAN for the clef `part`, its generator's optimizer compiled, inside the strategy's scope"
+    with strategy.scope():
+        gan = FusionGAN(self.spec(part), name=f'fusion_{part}')
+        gan.compile(optimizer=keras.optimizers.Adam(self.hp['lr'], beta_1=0.5))
+    return gan
 
-    @classmethod
-    def load(cls, path:str|Path)->'FusionModel':
-        "A model saved by `save` (generators loaded in Keras safe mode), checked against its vocabularies"
-        path = Path(path); meta = read_meta(path, 'fusion')
-        conv, nets = SymbolicConverter.from_dict(meta['converter']), {}
-        for clef in CLEFS:
-            f = path/f'{clef}.keras'
-            nets[clef] = load_model(f, compile=False)
-            try: s = gen_sizes(nets[clef])
-            except CheckpointError as e: raise CheckpointError(e.problem, path=f) from None
-            want = (len(conv.vocab[clef]), len(conv.durations[clef]), conv.window)
-            if (s['n_notes'], s['n_durs'], s['window']) != want:
-                raise CheckpointError(f"the network reads {s['n_notes']} note labels, {s['n_durs']} durations and windows of {s['window']}, "
-                                      f"but the vocabularies in musiclab.json have {want[0]}, {want[1]} and windows of {want[2]}: "
-                                      'they come from different runs', path=f)
-        m = cls(meta['config'], conv, nets)
-        m.history = meta.get('history', {})
-        return m
+# %% ../../nbs/11_fusion.ipynb #b2f0c007
+def same_vocab(gan, clef:str, spec:dict):
+    "Raise a CheckpointError unless `gan` is a `FusionGAN` with the vocabulary sizes of `spec`"
+    if not isinstance(gan, FusionGAN): raise CheckpointError(f'the training checkpoint of the {clef} clef (train/{clef} in the run) is not a fusion model')
+    if (gan.spec['n_notes'], gan.spec['n_durs']) != (spec['n_notes'], spec['n_durs']):
+        raise CheckpointError(f"the {clef} network of this run (train/{clef}) was trained with other vocabularies ({gan.spec['n_notes']} note labels, "
+                              f"{gan.spec['n_durs']} durations; this data gives {spec['n_notes']} and {spec['n_durs']}): train other data into a new folder")
 
-    def _need(self):
-        if not self.nets: raise MusiclabError('the model has no trained networks: fit it or load a checkpoint')
+class RunCheck(keras.callbacks.Callback):
+    "When training starts: refuse a network trained on other vocabularies, and give both optimizers the config's learning rates"
+    def __init__(self, clef:str, spec:dict, lr:float, d_lr:float):
+        super().__init__(); self.clef, self.spec, self.lr, self.d_lr = clef, spec, lr, d_lr
+    def on_train_begin(self, logs=None):
+        same_vocab(self.model, self.clef, self.spec)
+        self.model.optimizer.learning_rate.assign(self.lr); self.model.d_optimizer.learning_rate.assign(self.d_lr)
 
-    def latent_size(self, clef:str='treble')->int:
-        "Numbers in one latent code of `clef`: z_note, z_duration and the combined latent"
-        self._need(); s = gen_sizes(self.nets[clef]); return 2 * s['latent'] + s['combined']
+@patch
+def job(self:FusionModel, part:str, data:dict, strategy:tf.distribute.Strategy)->Job:
+    "What the GAN of the clef `part` trains on, with its collapse check and its run check"
+    hp, T, enc_t, enc_v = self.hp, self.hp['window'], data['train'], data['valid']
+    try: va = self.windows(enc_v, part, False, max(1, T // 10)) if enc_v else None
+    except DataError: va = None   # validation pieces shorter than a window: train without validation
+    notes, durs, starts = concat(enc_t, part, T, hp['stride'])
+    pick = np.random.default_rng(hp['seed']).choice(starts, min(32, len(starts)), replace=False)
+    ref = distinct_ngrams([list(zip(notes[s:s + T], durs[s:s + T])) for s in pick])
+    checks = (RunCheck(part, self.spec(part), hp['lr'], hp['d_lr']),
+              CollapseCheck(ref, every=hp['check_every'], verbose=data['verbose'] > 0, label=f'{part} '))
+    return Job(lambda i, n, b: self.windows(enc_t[i::n], part, True, hp['stride'], b), len(starts), va, extra=checks)
 
-    def _codes(self, codes, clef:str)->np.ndarray:
-        z = np.asarray(codes, np.float32)
-        if z.ndim == 1: z = z[None]
-        s = gen_sizes(self.nets[clef]); D = 2 * s['latent'] + s['combined']
-        if z.ndim != 2 or z.shape[1] != D:
-            raise ConfigError(f"a {clef} latent code has {D} numbers (z_note {s['latent']}, z_duration {s['latent']}, "
-                              f"combined {s['combined']}); got an array of shape {z.shape}")
-        return z
+@patch
+def fitted(self:FusionModel, data):
+    "Keep each clef's generator, once its GAN is known to fit this data's vocabularies"
+    for part in self.parts:
+        same_vocab(self.nets[part], part, self.spec(part))
+        self.nets[part] = self.nets[part].generator
 
-    def ids(self, codes:dict, # clef -> latent codes (m, D)
-            temperature:float|None=None, seed:int=0, top_k:tuple|None=None,
-            greedy:bool=False)->dict: # the most likely event at every step instead of sampling
-        "Decode latent codes to (note ids, duration ids) per clef, each (m, window), with top-k sampling"
-        self._need()
-        k = tuple(top_k or (self.hp['top_k_notes'], self.hp['top_k_durs']))
-        t = float(self.hp['temperature'] if temperature is None else temperature)
-        if set(codes) != set(CLEFS): raise ConfigError(f'latent codes are needed for both clefs {CLEFS}; got {sorted(codes)}')
-        out = {}
-        for ci, clef in enumerate(CLEFS):
-            res = []
-            for j, (p, kk) in enumerate(zip(decode_probs(self.nets[clef], self._codes(codes[clef], clef)), k)):
-                m, T, V = p.shape
-                if greedy: ids = ops.convert_to_numpy(ops.argmax(p[..., 1:], -1)) + 1   # never the unknown token
-                else: ids = _top_k(ops.reshape(p, (-1, V)), min(kk, V - 1), t, tf.constant([seed, 2 * ci + j])).numpy().reshape(m, T)
-                res.append(ids.astype(np.int32))
-            out[clef] = tuple(res)
-        return out
+# %% ../../nbs/11_fusion.ipynb #b2f0c010
+@patch
+def prior(self:FusionModel, m:int, seed:int=0)->np.ndarray:
+    "`m` latent codes from the prior, (m, latent_size): z ~ N(0, I) for both paths of each clef, the combined latent at the prior's parameters"
+    self._need()
+    codes = []
+    for ci, clef in enumerate(CLEFS):
+        z = tf.random.stateless_normal((m, 2 * self.hp['latent']), seed=[seed, 100 + ci]).numpy()
+        codes += [z, ops.convert_to_numpy(prior_combined(self.nets[clef], m))]
+    return np.concatenate(codes, 1)
 
-    def decode(self, codes:dict, # clef -> latent codes, (m, D) or (D,)
-               temperature:float|None=None, seed:int=0, top_k:tuple|None=None, greedy:bool=False,
-               key:str|None=None, tempo:float=90.0)->list[Piece]:
-        "One Piece per latent code: a window of events per clef, balanced, in `key` if given"
-        ids = self.ids(codes, temperature, seed, top_k, greedy)
-        if len(ids['treble'][0]) != len(ids['bass'][0]): raise ConfigError('the treble and bass codes must have the same number of rows')
-        return [self.to_piece({c: (ids[c][0][i], ids[c][1][i]) for c in CLEFS}, key, tempo) for i in range(len(ids['treble'][0]))]
+@patch
+def ids(self:FusionModel, z:np.ndarray, # latent codes (m, latent_size)
+        temperature:float=1.0, # 0: the most likely event at every step (greedy)
+        seed:int=0, top_k:tuple|None=None, # (k for notes, k for durations); default: the config's (10, 5)
+        shared:bool=False)->dict: # the same sampling noise for every code (else each code its own)
+    "Latent codes -> (note ids, duration ids) per clef, each (m, window), by top-k sampling (never the unknown token)"
+    k, D, out = tuple(top_k or (self.hp['top_k_notes'], self.hp['top_k_durs'])), self.code_size, {}
+    for ci, clef in enumerate(CLEFS):
+        res = []
+        for j, (p, kk) in enumerate(zip(decode_probs(self.nets[clef], z[:, ci * D:(ci + 1) * D]), k)):
+            m, T, V = p.shape
+            draw = lambda q: _top_k(q, min(kk, V - 1), temperature, tf.constant([seed, 2 * ci + j])).numpy()
+            if temperature == 0: ids = ops.convert_to_numpy(ops.argmax(p[..., 1:], -1)) + 1
+            elif shared: ids = np.stack([draw(p[i]) for i in range(m)])
+            else: ids = draw(ops.reshape(p, (-1, V))).reshape(m, T)
+            res.append(ids.astype(np.int32))
+        out[clef] = tuple(res)
+    return out
 
-    def prior(self, m:int, # how many codes per clef
-              seed:int=0)->dict:
-        "Latent codes from the prior: z ~ N(0, I) for both paths, the combined latent at the prior's parameters"
-        self._need()
-        out = {}
-        for ci, clef in enumerate(CLEFS):
-            s = gen_sizes(self.nets[clef])
-            z = tf.random.stateless_normal((m, 2 * s['latent']), seed=[seed, 100 + ci]).numpy()
-            out[clef] = np.concatenate([z, ops.convert_to_numpy(prior_combined(self.nets[clef], m))], 1)
-        return out
+@patch
+def _pieces(self:FusionModel, ids:dict, k:int, length:int, key:str|None, tempo:float)->list[Piece]:
+    "Pieces of `k` consecutive windows each, cut to `length` events per clef"
+    cut = lambda a, i: a[i * k:(i + 1) * k].reshape(-1)[:length]
+    return [self.to_piece({c: (cut(ids[c][0], i), cut(ids[c][1], i)) for c in CLEFS}, key, tempo) for i in range(len(ids[CLEFS[0]][0]) // k)]
 
-    def sample(self, n:int=1, # how many pieces
-               length:int=200, # events per clef before balancing (a fresh prior code every window)
-               temperature:float|None=None, # default: the config's (1.0)
-               seed:int=0, # the same seed gives the same pieces
-               key:str|None=None, tempo:float=90.0,
-               top_k:tuple|None=None)->list[Piece]: # (k for notes, k for durations); default: the config's (10, 5)
-        "Generate `n` new pieces from the prior (balanced so both clefs end together; in `key` if given)"
-        self._need()
-        k = max(1, -(-length // self.hp['window']))   # windows per piece
-        ids = self.ids(self.prior(n * k, seed), temperature, seed, top_k)
-        cut = lambda a, i: a[i * k:(i + 1) * k].reshape(-1)[:length]
-        return [self.to_piece({c: (cut(ids[c][0], i), cut(ids[c][1], i)) for c in CLEFS}, key, tempo) for i in range(n)]
+@patch
+def _sample(self:FusionModel, n:int, temperature:float, seed:int,
+            length:int=200, # events per clef before balancing (a fresh prior code every window)
+            key:str|None=None, # the key to move the pieces to (default: C major or A minor, as the material is)
+            tempo:float=90.0, # beats per minute
+            top_k:tuple|None=None)->list[Piece]: # (k for notes, k for durations); default: the config's (10, 5)
+    "`n` new pieces from the prior"
+    if not (isinstance(length, int) and length >= 1): raise ConfigError(f'length must be a whole number of events, 1 or more, got {length!r}')
+    k = -(-length // self.hp['window'])   # windows a piece
+    return self._pieces(self.ids(self.prior(n * k, seed), temperature, seed, top_k), k, length, key, tempo)
 
-    def encode(self, item:Item, # a corpus piece
-               start:int=0)->dict: # the phrase: `window` events of each clef from event `start`
-        "The latent code of a phrase, per clef (1, D): the posterior means of z_note and z_duration, and the combined latent"
-        self._need()
-        e, T, out = self.converter.encode(item), self.hp['window'], {}
-        for clef in CLEFS:
-            n, d = e.notes[clef][start:start + T], e.durs[clef][start:start + T]
-            if len(n) < T: raise DataError(f'the {clef} clef has {len(n)} events from event {start}; a phrase needs {T}', path=item.source)
-            s = gen_sizes(self.nets[clef])
-            mu_n, _, mu_d, _, c = self.nets[clef].get_layer('encoder')([one_hot_flat(n[None], s['n_notes']), one_hot_flat(d[None], s['n_durs'])])
-            out[clef] = np.concatenate([ops.convert_to_numpy(v) for v in (mu_n, mu_d, c)], 1)
-        return out
+# %% ../../nbs/11_fusion.ipynb #b2f0c012
+class Phrase(NamedTuple):
+    "A phrase of a corpus piece: the `window` events of each clef from event `start`"
+    item: Item
+    start: int = 0
 
-    def interpolate(self, a:Item, b:Item, # two corpus pieces
-                    steps:int=5, # pieces from a to b, both ends included
-                    start_a:int=0, start_b:int=0, # where each phrase starts (events)
-                    temperature:float|None=None, seed:int=0, top_k:tuple|None=None, greedy:bool=False,
-                    key:str|None=None, tempo:float=90.0)->list[Piece]:
-        "Walk the latent space on a straight line from phrase `a` to phrase `b`, with the same sampling noise at every step"
-        za, zb = self.encode(a, start_a), self.encode(b, start_b)
-        return [p for t in np.linspace(0, 1, steps)
-                for p in self.decode({c: (1 - t) * za[c] + t * zb[c] for c in CLEFS}, temperature, seed, top_k, greedy, key, tempo)]
+@patch
+def _encode(self:FusionModel, items:list # corpus pieces (their first phrase) or `Phrase`s
+           )->tuple[np.ndarray, np.ndarray]:
+    "Posterior means and standard deviations of the items' phrases, each (n, latent_size); the combined latents are exact (sigma 0)"
+    items = [items] if isinstance(items, (Item, Phrase)) else items
+    ph = [x if isinstance(x, Phrase) else Phrase(*x) if isinstance(x, tuple) else Phrase(x) for x in items]
+    encs, T, mu, sigma = [self.converter.encode(p.item) for p in ph], self.hp['window'], [], []
+    for clef in CLEFS:
+        for p, e in zip(ph, encs):
+            if len(e.notes[clef]) < p.start + T:
+                raise DataError(f'the {clef} clef has {max(0, len(e.notes[clef]) - p.start)} events from event {p.start}; a phrase needs {T}', path=p.item.source)
+        s, cut = gen_sizes(self.nets[clef]), lambda ids: np.stack([ids(e)[clef][p.start:p.start + T] for p, e in zip(ph, encs)])
+        x = [one_hot_flat(cut(lambda e: e.notes), s['n_notes']), one_hot_flat(cut(lambda e: e.durs), s['n_durs'])]
+        mu_n, lv_n, mu_d, lv_d, c = [ops.convert_to_numpy(v) for v in self.nets[clef].get_layer('encoder')(x)]
+        mu += [mu_n, mu_d, c]; sigma += [np.exp(lv_n / 2), np.exp(lv_d / 2), np.zeros_like(c)]
+    return np.concatenate(mu, 1), np.concatenate(sigma, 1)
 
-    def similar(self, x:Item, # a corpus piece
-                n:int=4, # how many variations
-                similarity:float=0.8, # 1: the phrase itself, 0: unrelated prior samples
-                start:int=0, seed:int=0, temperature:float|None=None, key:str|None=None, tempo:float=90.0)->list[Piece]:
-        "Variations of a phrase: its z moved towards fresh prior samples, `similarity * z + sqrt(1 - similarity**2) * eps`"
-        z, noise, codes = self.encode(x, start), self.prior(n, seed), {}
-        for clef in CLEFS:
-            L2 = 2 * gen_sizes(self.nets[clef])['latent']
-            codes[clef] = np.repeat(z[clef], n, 0)
-            codes[clef][:, :L2] = similarity * codes[clef][:, :L2] + np.sqrt(max(0.0, 1 - similarity ** 2)) * noise[clef][:, :L2]
-        return self.decode(codes, temperature, seed, key=key, tempo=tempo)
+@patch
+def _decode(self:FusionModel, z:np.ndarray, temperature:float, seed:int,
+            length:int|None=None, # events per clef, at most a window (default: a window)
+            key:str|None=None, tempo:float=90.0, top_k:tuple|None=None)->list[Piece]:
+    "One piece a code: a window of events per clef, with the same sampling noise for every code"
+    T = self.hp['window']
+    if length is not None and not (isinstance(length, int) and 1 <= length <= T):
+        raise ConfigError(f'a latent code decodes to one window of {T} events: length must be 1 to {T}, got {length!r}')
+    return self._pieces(self.ids(z, temperature, seed, top_k, shared=True), 1, length or T, key, tempo)
+
+# %% ../../nbs/11_fusion.ipynb #b2f0c014
+@patch
+def check(self:FusionModel, path:Path):
+    "Refuse generators that are not fusion generators, or that do not fit the converter's vocabularies or the config's code sizes"
+    for clef in CLEFS:
+        f, conv = Path(path)/f'{clef}.keras', self.converter
+        try: s = gen_sizes(self.nets[clef])
+        except CheckpointError as e: raise CheckpointError(e.problem, path=f) from None
+        want = (len(conv.vocab[clef]), len(conv.durations[clef]), conv.window)
+        if (s['n_notes'], s['n_durs'], s['window']) != want:
+            raise CheckpointError(f"the network reads {s['n_notes']} note labels, {s['n_durs']} durations and windows of {s['window']}, "
+                                  f"but the vocabularies in musiclab.json have {want[0]}, {want[1]} and windows of {want[2]}: "
+                                  'they come from different runs', path=f)
+        if (s['latent'], s['combined']) != (self.hp['latent'], self.hp['combined']):
+            raise CheckpointError(f"the network's code has {s['latent']} + {s['latent']} + {s['combined']} numbers, its config "
+                                  f"{self.hp['latent']} + {self.hp['latent']} + {self.hp['combined']}: they come from different runs", path=f)
 
 # %% ../../nbs/11_fusion.ipynb #4e1cba91
-def demo_entry(out, # the folder to write into
-               seed:int=0, # the same seed gives the same piece
-               length:int=160)->dict: # events per clef
-    "Write a piece of the shipped fusion-small checkpoint (fusion.mid, .musicxml, .svg, .wav); returns its entry for `write_html`"
-    m = FusionModel.load(asset('fusion-small'))
-    [p] = m.sample(1, length=length, seed=seed, tempo=90)
-    return {**p.save(out, 'fusion'), 'title': 'Fusion RNN-VAE-GAN: a new piece',
-            'caption': f'{p.key}, {p.tempo:.0f} bpm, {float(p.duration):.0f} quarter notes; fusion-small, trained on the music21 piano pieces'}
+FusionModel.label, FusionModel.read, FusionModel.demo_entries = 'Fusion RNN-VAE-GAN', LSTMModel.read, LSTMModel.demo_entries   # the same scores in and out

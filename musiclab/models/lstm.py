@@ -4,17 +4,16 @@
 
 # %% ../../nbs/10_lstm.ipynb #c113fc1a
 from __future__ import annotations
-import json, time
-from fractions import Fraction
 from pathlib import Path
 import keras
 import numpy as np
 import tensorflow as tf
+from fastcore.basics import patch
 from ..core import *
-from ..corpus import Corpus, Item, load_corpus
+from ..corpus import Item, parse_file
 from ..symbolic import CLEFS, Encoded, SymbolicConverter, concat, dataset, material_key, parse_key
 from ..render import Piece
-from ..train import callbacks, distribute, distribute_eval, finish_run, get_strategy, load_model, read_state, resume, run_folder, save_model, worker_of
+from ..model import Job, Model
 
 # %% auto #0
 __all__ = ['build_net', 'Sampler', 'naive_generate', 'LSTMModel']
@@ -42,19 +41,6 @@ def build_net(n_notes:int, # note/chord/rest vocabulary size
     x = keras.layers.Dense(dense, activation='relu', name='dense')(x)
     return keras.Model([notes, durs], [keras.layers.Dense(n_notes, activation='softmax', name='note')(x),
                                        keras.layers.Dense(n_durs, activation='softmax', name='duration')(x)], name=name)
-
-# %% ../../nbs/10_lstm.ipynb #4a19fe94
-_common = dict(layers=3, dropout=0.3, window=100, targets='all', chords='voicing', rests=True, min_count=2,
-               batch_size=32, lr=1e-3, patience=5, val_frac=0.15, top_k_notes=10, top_k_durs=5, temperature=1.0, seed=0)
-for _c in [
-    Config('lstm-small', 'lstm', 'LSTM per clef, 3x128 units: trains in minutes on a laptop CPU', data='m21-piano',
-           hparams={**_common, 'units': 128, 'note_dim': 48, 'dur_dim': 8, 'dense': 128, 'stride': 4, 'epochs': 40}),
-    Config('lstm-paper', 'lstm', "the write-up's LSTM at full size (3x512), its labels, no rests, last-step loss: for a GPU", data='m21-piano',
-           hparams={**_common, 'units': 512, 'note_dim': 96, 'dur_dim': 16, 'dense': 256, 'stride': 1, 'epochs': 100,
-                    'targets': 'last', 'chords': 'pitch-classes', 'rests': False, 'batch_size': 64, 'patience': 10}),
-    Config('lstm-tiny', 'lstm', 'LSTM per clef, 3x16 units, window 16: for tests (seconds)', data='m21-piano',
-           hparams={**_common, 'units': 16, 'note_dim': 8, 'dur_dim': 4, 'dense': 16, 'window': 16, 'stride': 16, 'epochs': 1, 'batch_size': 16}),
-]: register(_c, replace=True)
 
 # %% ../../nbs/10_lstm.ipynb #0d83ba3c
 def _top_k(probs, k:int, temperature, seed):
@@ -135,111 +121,96 @@ def naive_generate(nets:dict, primers:dict, length:int, window:int, top_k:tuple=
     return out
 
 # %% ../../nbs/10_lstm.ipynb #ba516b55
-class LSTMModel:
+class LSTMModel(Model):
     "The LSTM system: a converter and one network per clef, trained, sampled and saved together"
-    def __init__(self, config:Config, # an `lstm-*` config (with any overrides)
-                 converter:SymbolicConverter|None=None, # a fitted converter (made by `fit` otherwise)
-                 nets:dict|None=None): # clef -> keras.Model (built by `fit` otherwise)
-        if config.model != 'lstm': raise ConfigError(f'{config.name} is a {config.model} config, not an lstm one')
-        self.config, self.hp = config, config.hparams
-        self.converter = converter or SymbolicConverter(self.hp['chords'], self.hp['rests'], True, self.hp['min_count'], self.hp['window'])
-        self.nets, self.history, self._sampler = nets or {}, {}, None
+    model_id, parts = 'lstm', CLEFS   # one network a clef: treble.keras and bass.keras
+    controls = ('length', 'key', 'tempo', 'primer', 'top_k')   # what `sample` understands besides n, temperature and seed
 
-    def _build(self, clef, strategy):
-        n, d = len(self.converter.vocab[clef]), len(self.converter.durations[clef])
-        with strategy.scope():
-            net = build_net(n, d, self.hp['units'], self.hp['layers'], self.hp['dropout'], self.hp['note_dim'], self.hp['dur_dim'],
-                            self.hp['dense'], self.hp['targets'], name=f'lstm_{clef}')
-            net.compile(keras.optimizers.Adam(self.hp['lr']), loss=['sparse_categorical_crossentropy'] * 2,
-                        metrics=[['sparse_categorical_accuracy'], ['sparse_categorical_accuracy']])
-        return net
+    def make_converter(self)->SymbolicConverter:
+        "The converter of `02_symbolic` as the config sets it up (its vocabularies come from `fit`)"
+        return SymbolicConverter(self.hp['chords'], self.hp['rests'], True, self.hp['min_count'], self.hp['window'])
 
-    def fit(self, train:list[Item], # training pieces
+# %% ../../nbs/10_lstm.ipynb #a1f0c003
+@patch
+def prepare(self:LSTMModel, train:list[Item], # training pieces
             valid:list[Item], # validation pieces (whole pieces, never windows of the training ones)
-            out:str|Path, # the run's folder: checkpoints go to OUT/train/<clef>, the final model to OUT
-            epochs:int|None=None, # default: the config's
-            strategy:str='default', verbose:int=2):
-        "Fit the converter on `train`, then train one network per clef with checkpoints; resumes an interrupted run in `out`"
-        strat = get_strategy(strategy)   # first: a multi-worker strategy must exist before TensorFlow runs anything
-        out, multi = Path(out), worker_of(strat)[1] > 1
-        home = run_folder(out, strat)    # the chief writes into `out`; other workers into a private folder
-        set_seed(self.hp['seed'])
-        if not self.converter.vocab: self.converter.fit(train)
-        enc_t = [self.converter.encode(it) for it in train]
-        enc_v = [self.converter.encode(it) for it in valid]
-        epochs = epochs or self.hp['epochs']
-        kw = dict(window=self.hp['window'], batch_size=self.hp['batch_size'], targets=self.hp['targets'])
-        for clef in CLEFS:
-            folder = home/'train'/clef
-            net, start = (None, 0) if multi else resume(folder, strat)   # a cluster restarts from BackupAndRestore's backup instead
-            if net is None: net = self._build(clef, strat)
-            elif verbose: print(f'{clef}: resuming after epoch {start}')
-            tr, spe = distribute(lambda i, n, b: self.windows(enc_t, clef, i, n, b), strat, self.hp['batch_size'],
-                                 len(concat(enc_t, clef, self.hp['window'], self.hp['stride'])[2]))
-            va = dataset(enc_v, clef, shuffle=False, stride=max(1, self.hp['window'] // 2), **kw) if enc_v else None
-            if start < epochs:
-                net.fit(tr, validation_data=distribute_eval(va, strat), epochs=epochs, initial_epoch=start, steps_per_epoch=spe, verbose=verbose,
-                        shuffle=False, callbacks=callbacks(folder, self.hp['patience'] if va is not None else None, strategy=strat))  # tf.data shuffles
-            self.nets[clef] = net
-            self.history[clef] = (read_state(folder) or {}).get('history', [])
-        self._sampler = None
-        self.save(home)            # every worker saves (saving may synchronise them); only the chief's copy is kept
-        finish_run(out, strat)
-        return self
+            verbose:int=0)->dict:
+    "Fit the converter on `train` (where it has no vocabularies yet) and encode both sets of pieces"
+    if not self.converter.vocab: self.converter.fit(train)
+    return dict(train=[self.converter.encode(it) for it in train], valid=[self.converter.encode(it) for it in valid], verbose=verbose)
 
-    def windows(self, encs:list[Encoded], clef:str, shard:int=0, shards:int=1, # this worker's pieces are encs[shard::shards]
-                batch_size:int|None=None)->tf.data.Dataset: # default: the config's
-        "The shuffled training windows of one shard of the pieces (all of them in one process)"
-        return dataset(encs[shard::shards], clef, window=self.hp['window'], batch_size=batch_size or self.hp['batch_size'], targets=self.hp['targets'],
-                       shuffle=True, seed=self.hp['seed'], stride=self.hp['stride'])
+@patch
+def windows(self:LSTMModel, encs:list[Encoded], clef:str, shard:int=0, shards:int=1, # this worker's pieces are encs[shard::shards]
+            batch_size:int|None=None)->tf.data.Dataset: # default: the config's
+    "The shuffled training windows of one shard of the pieces (all of them in one process)"
+    return dataset(encs[shard::shards], clef, window=self.hp['window'], batch_size=batch_size or self.hp['batch_size'], targets=self.hp['targets'],
+                   shuffle=True, seed=self.hp['seed'], stride=self.hp['stride'])
 
-    def save(self, path:str|Path)->Path:
-        "Save the networks (weights only) and `musiclab.json` (config, vocabularies) into the folder `path`"
-        path = Path(path); path.mkdir(parents=True, exist_ok=True)
-        for clef, net in self.nets.items(): save_model(net, path/f'{clef}.keras', include_optimizer=False)
-        write_meta(path, 'lstm', self.config, converter=self.converter.to_dict(), history=self.history)
-        return path
+@patch
+def build(self:LSTMModel, part:str, # a clef
+          strategy:tf.distribute.Strategy)->keras.Model:
+    "A fresh network for the clef `part`, sized by the converter's vocabularies, compiled inside the strategy's scope"
+    n, d, hp = len(self.converter.vocab[part]), len(self.converter.durations[part]), self.hp
+    with strategy.scope():
+        net = build_net(n, d, hp['units'], hp['layers'], hp['dropout'], hp['note_dim'], hp['dur_dim'], hp['dense'], hp['targets'], name=f'lstm_{part}')
+        net.compile(keras.optimizers.Adam(hp['lr']), loss=['sparse_categorical_crossentropy'] * 2,
+                    metrics=[['sparse_categorical_accuracy'], ['sparse_categorical_accuracy']])
+    return net
 
-    @classmethod
-    def load(cls, path:str|Path)->'LSTMModel':
-        "A model saved by `save` (networks loaded in Keras safe mode)"
-        path = Path(path); meta = read_meta(path, 'lstm')
-        m = cls(meta['config'], SymbolicConverter.from_dict(meta['converter']), {clef: load_model(path/f'{clef}.keras', compile=False) for clef in CLEFS})
-        m.history = meta.get('history', {})
-        return m
+@patch
+def job(self:LSTMModel, part:str, data:dict, strategy:tf.distribute.Strategy)->Job:
+    "What the network of the clef `part` trains on: its training windows (a shard a worker) and the validation windows"
+    hp, enc_t, enc_v = self.hp, data['train'], data['valid']
+    valid = dataset(enc_v, part, hp['window'], hp['batch_size'], shuffle=False, targets=hp['targets'], stride=max(1, hp['window'] // 2)) if enc_v else None
+    return Job(lambda i, n, b: self.windows(enc_t, part, i, n, b), len(concat(enc_t, part, hp['window'], hp['stride'])[2]), valid)
 
-    def primer(self, item:Item|None=None, events:int|None=None)->dict:
-        "Primer ids per clef: the first `events` (default: a window) of a corpus piece, or a single rest to start from silence"
-        if item is not None:
-            e = self.converter.encode(item); k = events or self.hp['window']
-            return {c: (e.notes[c][None, :k], e.durs[c][None, :k]) for c in CLEFS}
-        out = {}
-        for c in CLEFS:
-            v, dv = self.converter.vocab[c], self.converter.durations[c]
-            out[c] = (np.array([[v.stoi.get('R', 1)]], np.int32), np.array([[1]], np.int32))
-        return out
+@patch
+def fitted(self:LSTMModel, data): self._sampler = None   # new networks: the next `sample` compiles a new sampler
 
-    def sample(self, n:int=1, # how many pieces
-               length:int=200, # events per clef before balancing
-               temperature:float|None=None, # default: the config's (1.0)
-               seed:int=0, # the same seed gives the same pieces
-               primer:Item|None=None, # a corpus piece whose opening primes the model (default: silence)
-               key:str|None=None, tempo:float=90.0,
-               top_k:tuple|None=None)->list[Piece]: # (k for notes, k for durations); default: the config's (10, 5)
-        "Generate `n` new pieces (balanced so both clefs end together; in `key` if given)"
-        if not self.nets: raise MusiclabError('the model has no trained networks: fit it or load a checkpoint')
-        k = tuple(top_k or (self.hp['top_k_notes'], self.hp['top_k_durs']))
-        if self._sampler is None or self._sampler.k != k: self._sampler = Sampler(self.nets, k)
-        pr = self.primer(primer)
-        pr = {c: (np.repeat(a, n, 0), np.repeat(b, n, 0)) for c, (a, b) in pr.items()}
-        ids = self._sampler(pr, length, self.hp['temperature'] if temperature is None else temperature, seed)
-        return [self.to_piece({c: (ids[c][0][i], ids[c][1][i]) for c in CLEFS}, key, tempo) for i in range(n)]
+# %% ../../nbs/10_lstm.ipynb #a1f0c005
+@patch
+def primer(self:LSTMModel, item:Item|None=None, events:int|None=None)->dict:
+    "Primer ids per clef: the first `events` (default: a window) of a corpus piece, or a single rest to start from silence"
+    if item is not None:
+        e = self.converter.encode(item); k = events or self.hp['window']
+        return {c: (e.notes[c][None, :k], e.durs[c][None, :k]) for c in CLEFS}
+    return {c: (np.array([[self.converter.vocab[c].stoi.get('R', 1)]], np.int32), np.array([[1]], np.int32)) for c in CLEFS}
 
-    def to_piece(self, ids:dict, key:str|None=None, tempo:float=90.0)->Piece:
-        "Ids per clef -> a balanced Piece, in C major or A minor (whichever fits), or moved to `key`"
-        evs = {c: self.converter.decode(n, d, c) for c, (n, d) in ids.items()}
-        home = material_key(*evs.values())
-        if key is not None:
-            home = 'C major' if parse_key(key)[1] == 'major' else 'A minor'   # the same white-key material, named for the mode asked
-        p = Piece(evs['treble'], evs['bass'], key=home, tempo=tempo, title=f'{self.config.name} sample').balanced()
-        return p.transposed(key) if key else p
+@patch
+def to_piece(self:LSTMModel, ids:dict, key:str|None=None, tempo:float=90.0)->Piece:
+    "Ids per clef -> a balanced Piece, in C major or A minor (whichever fits), or moved to `key`"
+    evs = {c: self.converter.decode(n, d, c) for c, (n, d) in ids.items()}
+    home = material_key(*evs.values())
+    if key is not None:
+        home = 'C major' if parse_key(key)[1] == 'major' else 'A minor'   # the same white-key material, named for the mode asked
+    p = Piece(evs['treble'], evs['bass'], key=home, tempo=tempo, title=f'{self.config.name} sample').balanced()
+    return p.transposed(key) if key else p
+
+@patch
+def _sample(self:LSTMModel, n:int, temperature:float, seed:int,
+            length:int=200, # events per clef before balancing
+            key:str|None=None, # the key to move the pieces to (default: C major or A minor, as the material is)
+            tempo:float=90.0, # beats per minute
+            primer:Item|None=None, # a corpus piece whose opening primes the model (default: silence)
+            top_k:tuple|None=None)->list[Piece]: # (k for notes, k for durations); default: the config's (10, 5)
+    "`n` new pieces from the compiled sampler (temperature 0: greedy, k = 1)"
+    if not (isinstance(length, int) and length >= 1): raise ConfigError(f'length must be a whole number of events, 1 or more, got {length!r}')
+    k = (1, 1) if temperature == 0 else tuple(top_k or (self.hp['top_k_notes'], self.hp['top_k_durs']))
+    s = getattr(self, '_sampler', None)
+    if s is None or s.k != k: s = self._sampler = Sampler(self.nets, k)
+    pr = {c: (np.repeat(a, n, 0), np.repeat(b, n, 0)) for c, (a, b) in self.primer(primer).items()}
+    ids = s(pr, length, temperature or 1.0, seed)
+    return [self.to_piece({c: (ids[c][0][i], ids[c][1][i]) for c in CLEFS}, key, tempo) for i in range(n)]
+
+# %% ../../nbs/10_lstm.ipynb #a7c1e0d1
+LSTMModel.label = 'LSTM'   # what a page calls the model
+
+@patch
+def read(self:LSTMModel, path)->Item: return parse_file(path)   # one score file as a corpus item
+
+@patch
+def demo_entries(self:LSTMModel, out, # the folder to write into
+                 seed:int=0, length:int|None=None)->list[dict]: # events per clef (default 160)
+    "A new piece at 90 bpm, saved as `<model id>.*` into `out`; its entry for the demo page"
+    [p] = self.sample(1, seed=seed, length=length or 160, tempo=90)
+    return [{**p.save(out, self.model_id), 'title': f'{self.label}: a new piece', 'caption': f'{p.caption}; {self.config.name}, trained on {self.config.data}'}]

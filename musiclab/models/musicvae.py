@@ -4,7 +4,7 @@
 
 # %% ../../nbs/12_musicvae.ipynb #a9605b5c
 from __future__ import annotations
-import json, math, time
+import math, time
 from pathlib import Path
 import html
 import ipywidgets as widgets
@@ -12,25 +12,26 @@ import keras
 import numpy as np
 import tensorflow as tf
 import tensorflow_probability as tfp
+from fastcore.basics import patch
 from ..core import *
-from ..drums import (SPLITS, STEPS_PER_BAR, CategoricalConverter, DrumFile, DrumPiece, DrumSet, Encoded, GrooveConverter,
-                            converter_from_dict, labels_of, load_drums, read_drum_midi, write_drums)
-from ..train import callbacks, distribute, distribute_eval, finish_run, get_strategy, load_model, read_state, resume, run_folder, save_model, worker_of
+from ..drums import (CategoricalConverter, DrumFile, DrumPiece, DrumSet, Encoded, GrooveConverter, describe, labels_of, load_drums,
+                            read_drum_midi, write_drums)
+from ..model import Job, LatentModel
 from ..render import write_html
 
 tfd = tfp.distributions
 
 # %% auto #0
-__all__ = ['tfd', 'MusicVAENet', 'MagentaDecay', 'converter_for', 'build_net', 'slerp', 'MusicVAE', 'shipped', 'cmd_train',
-           'cmd_generate', 'cmd_interpolate', 'cmd_humanize', 'demo_entries', 'demo', 'LatentExplorer']
+__all__ = ['tfd', 'MusicVAENet', 'MagentaDecay', 'converter_for', 'build_net', 'MusicVAE', 'shipped', 'demo', 'LatentExplorer']
 
 # %% ../../nbs/12_musicvae.ipynb #4cfaac8a
 def _state_sizes(sizes): return [n for n in sizes for _ in (0, 1)]   # [h, c] per layer
+_CONVERTERS = {'groove': GrooveConverter, 'categorical': CategoricalConverter}
 
 @keras.saving.register_keras_serializable(package='musiclab')
 class MusicVAENet(keras.Model):
     "MusicVAE: bidirectional LSTM encoder, latent Gaussian, flat or hierarchical LSTM decoder, categorical or groove outputs"
-    def __init__(self, kind:str='groove', # 'groove' (27 outputs: hits, velocities, offsets) or 'categorical' (512 classes)
+    def __init__(self, kind:str='groove', # 'groove' (hits, velocities, offsets) or 'categorical' (one kit category a step)
                  steps:int=64, # sequence length (16 per bar)
                  segments:int=1, # 1: flat decoder; U > 1: a conductor makes U bar embeddings (hierarchical)
                  enc_sizes=(512,), # units per direction of each bidirectional encoder layer
@@ -40,18 +41,23 @@ class MusicVAENet(keras.Model):
                  free_bits:float=0.0, max_beta:float=1.0, beta_rate:float=0.0, # the KL term (see above)
                  sampling_schedule:str='constant', sampling_rate:float=0.0, # scheduled sampling
                  humanize:bool=False, # groove: the encoder sees hits only
+                 in_depth:int|None=None, out_depth:int|None=None, # the converter's `input_depth` and `output_depth` (default: those of the kind's converter)
                  **kwargs):
         super().__init__(**kwargs)
-        if kind not in ('groove', 'categorical'): raise ConfigError(f"unknown output kind {kind!r}: use 'groove' or 'categorical'")
+        if kind not in _CONVERTERS: raise ConfigError(f"unknown output kind {kind!r}: use 'groove' or 'categorical'")
+        if in_depth is None or out_depth is None:   # (checkpoints saved before the network kept its depths)
+            conv = _CONVERTERS[kind]()
+            in_depth, out_depth = in_depth or conv.input_depth, out_depth or conv.output_depth
+        if kind == 'groove' and (out_depth % 3 or in_depth != out_depth): raise ConfigError(f'a groove network reads and writes hits, velocities and offsets of each class: in_depth = out_depth = 3 x classes, got {in_depth} and {out_depth}')
+        if kind == 'categorical' and out_depth != 2 ** (in_depth - 1): raise ConfigError(f'a categorical network reads a bit a class and a "nothing" bit and writes one of 2**classes categories, got {in_depth} and {out_depth}')
         if steps % segments: raise ConfigError(f'{steps} steps do not divide into {segments} segments')
         if segments > 1 and not conductor_sizes: raise ConfigError('a hierarchical decoder (segments > 1) needs conductor_sizes')
         if sampling_schedule not in ('constant', 'inverse_sigmoid', 'exponential'): raise ConfigError(f'unknown sampling schedule {sampling_schedule!r}')
         self.hp = dict(kind=kind, steps=int(steps), segments=int(segments), enc_sizes=[int(n) for n in enc_sizes], dec_sizes=[int(n) for n in dec_sizes],
                        conductor_sizes=[int(n) for n in conductor_sizes], z_size=int(z_size), dropout=float(dropout), free_bits=float(free_bits),
                        max_beta=float(max_beta), beta_rate=float(beta_rate), sampling_schedule=sampling_schedule,
-                       sampling_rate=float(sampling_rate), humanize=bool(humanize))
-        self.kind, self.steps, self.segments, self.z_size = kind, int(steps), int(segments), int(z_size)
-        self.out_depth = 27 if kind == 'groove' else 512
+                       sampling_rate=float(sampling_rate), humanize=bool(humanize), in_depth=int(in_depth), out_depth=int(out_depth))
+        self.kind, self.steps, self.segments, self.z_size, self.in_depth, self.out_depth = kind, int(steps), int(segments), int(z_size), int(in_depth), int(out_depth)
         self.dec_in_depth = self.out_depth   # the decoder reads its previous output (categorical: one-hot)
         self.rate = float(dropout)
         init = keras.initializers.RandomNormal(stddev=0.001)
@@ -67,110 +73,10 @@ class MusicVAENet(keras.Model):
         self.out = L.Dense(self.out_depth, name='output_projection')
         self.drop = L.Dropout(self.rate) if self.rate > 0 else None
         self.trackers = {k: keras.metrics.Mean(name=k) for k in ('loss', 'r_loss', 'kl_bits', 'beta', 'sampling', 'accuracy')}
-        self._materialize()
+        x = tf.zeros((1, self.steps, self.in_depth)) if kind == 'groove' else tf.zeros((1, self.steps), tf.int32)
+        self((x, x))   # every weight made by one tiny forward pass, so a network made from its config can be loaded into
 
     def get_config(self): return {**self.hp, 'name': self.name}
-
-    def _materialize(self):
-        "Create every weight with one tiny forward pass (so a model made from its config can be loaded into)"
-        x = tf.zeros((1, self.steps, 27)) if self.kind == 'groove' else tf.zeros((1, self.steps), tf.int32)
-        self((x, x))
-
-    # --- representations ---
-    def enc_input(self, x):
-        "What the encoder reads: groove tensors (hits only when humanizing), or the 10-bit roll of categories"
-        if self.kind == 'groove':
-            x = tf.cast(x, tf.float32)
-            return tf.concat([x[..., :9], tf.zeros_like(x[..., 9:])], -1) if self.hp['humanize'] else x
-        lab = tf.cast(x, tf.int32)
-        bits = tf.cast(tf.bitwise.bitwise_and(tf.bitwise.right_shift(lab[..., None], tf.range(9)), 1), tf.float32)
-        return tf.concat([bits, tf.cast(lab[..., None] == 0, tf.float32)], -1)
-
-    def dec_target(self, y):
-        "The decoder's view of the targets: groove tensors, or one-hot categories"
-        return tf.cast(y, tf.float32) if self.kind == 'groove' else tf.one_hot(tf.cast(y, tf.int32), 512)
-
-    def _dropout(self, x, training):
-        return self.drop(x, training=training) if self.drop is not None else x
-
-    # --- encoder ---
-    def encode(self, x, training=False):
-        "mu, sigma of q(z | x)"
-        h = self.enc_input(x)
-        for layer in self.enc: h = layer(self._dropout(h, training), training=training)
-        return self.mu(h), self.sigma(h) + 1e-7
-
-    # --- decoders ---
-    def _initial(self, dense, e, sizes):
-        s = dense(e)
-        return list(tf.split(s, _state_sizes(sizes), axis=-1))
-
-    def embeddings(self, z, training=False):
-        "One embedding per segment, (B, U, E): z itself (flat), or the conductor's outputs (hierarchical)"
-        if self.segments == 1: return z[:, None]
-        st = self._initial(self.cond_init, z, self.hp['conductor_sizes'])
-        h = tf.zeros((tf.shape(z)[0], self.segments, 1))
-        for i, layer in enumerate(self.conductor): h = layer(self._dropout(h, training), initial_state=st[2 * i:2 * i + 2], training=training)
-        return h
-
-    def teacher_forced(self, e, y, training=False):
-        "Decoder logits (B, T, out) with the true previous step as each input (bars folded into the batch)"
-        B, U = tf.shape(e)[0], self.segments
-        L = self.steps // U
-        t = self.dec_target(y)
-        prev = tf.concat([tf.zeros_like(t[:, :1]), t[:, :-1]], axis=1)   # shifted by one step over the whole sequence
-        prev = tf.reshape(prev, (B * U, L, self.dec_in_depth))
-        eu = tf.reshape(e, (B * U, e.shape[-1]))
-        h = tf.concat([prev, tf.repeat(eu[:, None], L, axis=1)], -1)
-        st = self._initial(self.dec_init, eu, self.hp['dec_sizes'])
-        for i, layer in enumerate(self.dec): h, *_ = layer(self._dropout(h, training), initial_state=st[2 * i:2 * i + 2], training=training)
-        return tf.reshape(self.out(h), (B, self.steps, self.out_depth))
-
-    def sample_step(self, logits, temperature, seed):
-        "One decoded step from logits: the next decoder input (groove: hits, velocities, offsets; categorical: one-hot)"
-        greedy = temperature <= 0.0
-        temp = tf.maximum(temperature, 1e-6)
-        if self.kind == 'groove':
-            hl, vl, ol = tf.split(logits, 3, axis=-1)
-            u = tf.where(greedy, 0.5, tf.random.stateless_uniform(tf.shape(hl), seed))
-            hits = tf.cast(u < tf.sigmoid(hl / temp), tf.float32)
-            return tf.concat([hits, tf.sigmoid(vl), tf.tanh(ol)], -1)
-        pick = tf.random.stateless_categorical(logits / temp, 1, seed)[:, 0]
-        pick = tf.where(greedy, tf.argmax(logits, -1), pick)
-        return tf.one_hot(pick, 512)
-
-    def run(self, e, temperature=1.0, seed=(0, 0), targets=None, p_sample=1.0, training=False):
-        "Step-by-step decoding: (samples (B, T, in), logits (B, T, out)); with `targets`, scheduled sampling with probability `p_sample`"
-        B, U = tf.shape(e)[0], self.segments
-        L = self.steps // U
-        sizes = self.hp['dec_sizes']
-        inits = [tf.stack(s) for s in zip(*[self._initial(self.dec_init, e[:, u], sizes) for u in range(U)])]   # each (U, B, n)
-        cells = [layer.cell for layer in self.dec]
-        tgt = self.dec_target(targets) if targets is not None else None
-        seed = tf.cast(tf.convert_to_tensor(seed), tf.int32)
-        temperature = tf.cast(temperature, tf.float32)
-        def body(t, prev, states, outs, logs):
-            u = t // L
-            states = tf.cond(tf.equal(t % L, 0), lambda: [s[u] for s in inits], lambda: states)
-            h = tf.concat([prev, tf.gather(e, u, axis=1)], -1)
-            new = []
-            for i, cell in enumerate(cells):
-                if training and self.rate > 0: h = tf.nn.dropout(h, self.rate)
-                h, st = cell(h, states[2 * i:2 * i + 2], training=False)
-                new += list(st)
-            logits = self.out(h)
-            s = self.sample_step(logits, temperature, seed + tf.stack([0, t + 1]))
-            if tgt is not None:
-                coin = tf.random.uniform((B, 1)) < p_sample
-                s = tf.where(coin, tf.stop_gradient(s), tgt[:, t])
-            return t + 1, s, new, outs.write(t, s), logs.write(t, logits)
-        st0 = [s[0] for s in inits]
-        init = (tf.constant(0), tf.zeros((B, self.dec_in_depth)), st0,
-                tf.TensorArray(tf.float32, size=self.steps), tf.TensorArray(tf.float32, size=self.steps))
-        _, _, _, outs, logs = tf.while_loop(lambda t, *_: t < self.steps, body, init,
-                                            shape_invariants=(tf.TensorShape([]), tf.TensorShape([None, self.dec_in_depth]),
-                                                              [tf.TensorShape([None, n]) for n in _state_sizes(sizes)], tf.TensorShape(None), tf.TensorShape(None)))
-        return tf.transpose(outs.stack(), (1, 0, 2)), tf.transpose(logs.stack(), (1, 0, 2))
 
     def call(self, inputs, training=False):
         "Teacher-forced logits of (encoder input, targets), decoding from a sample of q(z | x)"
@@ -178,6 +84,111 @@ class MusicVAENet(keras.Model):
         mu, sigma = self.encode(x, training)
         z = mu + sigma * tf.random.normal(tf.shape(mu)) if training else mu
         return self.teacher_forced(self.embeddings(z, training), y, training)
+
+# %% ../../nbs/12_musicvae.ipynb #fcaba2c2
+@patch
+def enc_input(self:MusicVAENet, x):
+    "What the encoder reads: groove tensors (hits only when humanizing), or the categories as a bit a class and a 'nothing hit' bit"
+    if self.kind == 'groove':
+        x = tf.cast(x, tf.float32)
+        n = self.out_depth // 3   # hits, then velocities, then offsets
+        return tf.concat([x[..., :n], tf.zeros_like(x[..., n:])], -1) if self.hp['humanize'] else x
+    lab = tf.cast(x, tf.int32)
+    bits = tf.cast(tf.bitwise.bitwise_and(tf.bitwise.right_shift(lab[..., None], tf.range(self.in_depth - 1)), 1), tf.float32)
+    return tf.concat([bits, tf.cast(lab[..., None] == 0, tf.float32)], -1)
+
+@patch
+def _dropout(self:MusicVAENet, x, training):
+    return self.drop(x, training=training) if self.drop is not None else x
+
+@patch
+def encode(self:MusicVAENet, x, training=False):
+    "mu, sigma of q(z | x)"
+    h = self.enc_input(x)
+    for layer in self.enc: h = layer(self._dropout(h, training), training=training)
+    return self.mu(h), self.sigma(h) + 1e-7
+
+# %% ../../nbs/12_musicvae.ipynb #db388960
+@patch
+def dec_target(self:MusicVAENet, y):
+    "The decoder's view of the targets: groove tensors, or one-hot categories"
+    return tf.cast(y, tf.float32) if self.kind == 'groove' else tf.one_hot(tf.cast(y, tf.int32), self.out_depth)
+
+@patch
+def _initial(self:MusicVAENet, dense, e, sizes):
+    return list(tf.split(dense(e), _state_sizes(sizes), axis=-1))
+
+@patch
+def embeddings(self:MusicVAENet, z, training=False):
+    "One embedding per segment, (B, U, E): z itself (flat), or the conductor's outputs (hierarchical)"
+    if self.segments == 1: return z[:, None]
+    st = self._initial(self.cond_init, z, self.hp['conductor_sizes'])
+    h = tf.zeros((tf.shape(z)[0], self.segments, 1))
+    for i, layer in enumerate(self.conductor): h = layer(self._dropout(h, training), initial_state=st[2 * i:2 * i + 2], training=training)
+    return h
+
+@patch
+def teacher_forced(self:MusicVAENet, e, y, training=False):
+    "Decoder logits (B, T, out) with the true previous step as each input (bars folded into the batch)"
+    B, U = tf.shape(e)[0], self.segments
+    L = self.steps // U
+    t = self.dec_target(y)
+    prev = tf.concat([tf.zeros_like(t[:, :1]), t[:, :-1]], axis=1)   # shifted by one step over the whole sequence
+    prev = tf.reshape(prev, (B * U, L, self.dec_in_depth))
+    eu = tf.reshape(e, (B * U, e.shape[-1]))
+    h = tf.concat([prev, tf.repeat(eu[:, None], L, axis=1)], -1)
+    st = self._initial(self.dec_init, eu, self.hp['dec_sizes'])
+    for i, layer in enumerate(self.dec): h, *_ = layer(self._dropout(h, training), initial_state=st[2 * i:2 * i + 2], training=training)
+    return tf.reshape(self.out(h), (B, self.steps, self.out_depth))
+
+# %% ../../nbs/12_musicvae.ipynb #ff5c5d90
+@patch
+def sample_step(self:MusicVAENet, logits, temperature, seed):
+    "One decoded step from logits: the next decoder input (groove: hits, velocities, offsets; categorical: one-hot)"
+    greedy = temperature <= 0.0
+    temp = tf.maximum(temperature, 1e-6)
+    if self.kind == 'groove':
+        hl, vl, ol = tf.split(logits, 3, axis=-1)
+        u = tf.where(greedy, 0.5, tf.random.stateless_uniform(tf.shape(hl), seed))
+        hits = tf.cast(u < tf.sigmoid(hl / temp), tf.float32)
+        return tf.concat([hits, tf.sigmoid(vl), tf.tanh(ol)], -1)
+    pick = tf.random.stateless_categorical(logits / temp, 1, seed)[:, 0]
+    pick = tf.where(greedy, tf.argmax(logits, -1), pick)
+    return tf.one_hot(pick, self.out_depth)
+
+@patch
+def run(self:MusicVAENet, e, temperature=1.0, seed=(0, 0), targets=None, p_sample=1.0, training=False):
+    "Step-by-step decoding: (samples (B, T, in), logits (B, T, out)); with `targets`, scheduled sampling with probability `p_sample`"
+    B, U = tf.shape(e)[0], self.segments
+    L = self.steps // U
+    sizes = self.hp['dec_sizes']
+    inits = [tf.stack(s) for s in zip(*[self._initial(self.dec_init, e[:, u], sizes) for u in range(U)])]   # each (U, B, n)
+    cells = [layer.cell for layer in self.dec]
+    tgt = self.dec_target(targets) if targets is not None else None
+    seed = tf.cast(tf.convert_to_tensor(seed), tf.int32)
+    temperature = tf.cast(temperature, tf.float32)
+    def body(t, prev, states, outs, logs):
+        u = t // L
+        states = tf.cond(tf.equal(t % L, 0), lambda: [s[u] for s in inits], lambda: states)
+        h = tf.concat([prev, tf.gather(e, u, axis=1)], -1)
+        new = []
+        for i, cell in enumerate(cells):
+            if training and self.rate > 0: h = tf.nn.dropout(h, self.rate)
+            h, st = cell(h, states[2 * i:2 * i + 2], training=False)
+            new += list(st)
+        logits = self.out(h)
+        s = self.sample_step(logits, temperature, seed + tf.stack([0, t + 1]))
+        if tgt is not None:
+            coin = tf.random.uniform((B, 1)) < p_sample
+            s = tf.where(coin, tf.stop_gradient(s), tgt[:, t])
+        return t + 1, s, new, outs.write(t, s), logs.write(t, logits)
+    st0 = [s[0] for s in inits]
+    init = (tf.constant(0), tf.zeros((B, self.dec_in_depth)), st0,
+            tf.TensorArray(tf.float32, size=self.steps), tf.TensorArray(tf.float32, size=self.steps))
+    _, _, _, outs, logs = tf.while_loop(lambda t, *_: t < self.steps, body, init,
+                                        shape_invariants=(tf.TensorShape([]), tf.TensorShape([None, self.dec_in_depth]),
+                                                          [tf.TensorShape([None, n]) for n in _state_sizes(sizes)], tf.TensorShape(None), tf.TensorShape(None)))
+    return tf.transpose(outs.stack(), (1, 0, 2)), tf.transpose(logs.stack(), (1, 0, 2))
 
 # %% ../../nbs/12_musicvae.ipynb #83ed56b2
 def _recon(kind, logits, y):
@@ -195,7 +206,9 @@ def _recon(kind, logits, y):
     return (tf.nn.sparse_softmax_cross_entropy_with_logits(labels=y, logits=logits),
             tf.equal(tf.cast(tf.argmax(logits, -1), tf.int32), y))
 
-def _losses(self:MusicVAENet, x, y, training=False):
+@patch
+def losses_of(self:MusicVAENet, x, y, training=False):
+    "The loss of a batch and what to log: reconstruction, KL in bits, beta, the sampling probability, accuracy"
     opt = getattr(self, 'optimizer', None)
     step = tf.cast(opt.iterations if opt is not None else 0, tf.float32)
     hp = self.hp
@@ -220,7 +233,9 @@ def _losses(self:MusicVAENet, x, y, training=False):
     return loss, dict(loss=loss, r_loss=tf.reduce_mean(r_loss), kl_bits=tf.reduce_mean(kl) / math.log(2.0), beta=beta,
                       sampling=p_sample, accuracy=tf.reduce_mean(tf.cast(right, tf.float32)))
 
-def _train_step(self:MusicVAENet, data):
+# %% ../../nbs/12_musicvae.ipynb #5503bdad
+@patch
+def train_step(self:MusicVAENet, data):
     x, y = data
     with tf.GradientTape() as tape:
         loss, logs = self.losses_of(x, y, training=True)   # the mean over this replica's b = B / R examples
@@ -230,14 +245,15 @@ def _train_step(self:MusicVAENet, data):
     for k, v in logs.items(): self.trackers[k].update_state(v)
     return {k: m.result() for k, m in self.trackers.items()}
 
-def _test_step(self:MusicVAENet, data):
+@patch
+def test_step(self:MusicVAENet, data):
     x, y = data
     _, logs = self.losses_of(x, y, training=False)
     for k, v in logs.items(): self.trackers[k].update_state(v)
     return {k: m.result() for k, m in self.trackers.items()}
 
-MusicVAENet.losses_of, MusicVAENet.train_step, MusicVAENet.test_step = _losses, _train_step, _test_step
-MusicVAENet.metrics = property(lambda self: list(self.trackers.values()))
+@patch(as_prop=True)
+def metrics(self:MusicVAENet): return list(self.trackers.values())   # what Keras resets at each epoch
 
 @keras.saving.register_keras_serializable(package='musiclab')
 class MagentaDecay(keras.optimizers.schedules.LearningRateSchedule):
@@ -248,68 +264,32 @@ class MagentaDecay(keras.optimizers.schedules.LearningRateSchedule):
     def get_config(self): return dict(lr=self.lr, decay_rate=self.decay_rate, min_lr=self.min_lr)
 
 # %% ../../nbs/12_musicvae.ipynb #f5071a33
-_train = dict(lr=1e-3, decay_rate=0.9999, min_lr=1e-5, grad_clip=1.0, patience=10, seed=0, temperature=1.0, val_max=4096)
-_groove = dict(kind='groove', classes='roland', hop_bars=1, humanize=False, segments=1, conductor_sizes=[], beta_rate=0.0,
-               sampling_schedule='constant', sampling_rate=0.0)
-_cat = dict(kind='categorical', classes='gm', hop_bars=1, humanize=False, segments=1, conductor_sizes=[], beta_rate=0.0)
-_magenta = dict(enc_sizes=[512], dec_sizes=[256, 256], z_size=256, free_bits=48.0, max_beta=0.2, batch_size=512)
-_tiny = dict(enc_sizes=[16], dec_sizes=[16], z_size=8, batch_size=32, epochs=1, steps_per_epoch=2, val_max=64)
-_p16 = dict(enc_sizes=[2048, 2048], z_size=512, free_bits=256.0, max_beta=0.2, batch_size=512, epochs=200, dropout=0.0,
-            sampling_schedule='constant', sampling_rate=0.0)
-_c16 = dict(enc_sizes=[256], z_size=128, free_bits=48.0, max_beta=0.2, batch_size=64, epochs=20, steps_per_epoch=60, dropout=0.0,
-            sampling_schedule='constant', sampling_rate=0.0, val_max=512)
-for _c in [
-    Config('groovae-4bar', 'musicvae', "the seed's GrooVAE: Magenta's groovae_4bar sizes (encoder 512, decoder 2x256, z 256): for a GPU", data='gmd:../shared/data/groove',
-           hparams={**_train, **_groove, **_magenta, 'bars': 4, 'dropout': 0.7, 'epochs': 1500}),
-    Config('groovae-4bar-small', 'musicvae', 'GrooVAE 4 bars at CPU size (encoder 256, decoder 2x256, z 128): trains in well under an hour', data='gmd:../shared/data/groove',
-           hparams={**_train, **_groove, **_magenta, 'bars': 4, 'enc_sizes': [256], 'z_size': 128, 'dropout': 0.3, 'batch_size': 128, 'epochs': 30, 'steps_per_epoch': 40}),
-    Config('groovae-4bar-tiny', 'musicvae', 'GrooVAE 4 bars, 16 units: for tests (seconds)', data='gmd:../shared/data/groove',
-           hparams={**_train, **_groove, **_magenta, **_tiny, 'bars': 4, 'dropout': 0.0}),
-    Config('groovae-2bar-humanize', 'musicvae', "Magenta's groovae_2bar_humanize: drum patterns in, played grooves out", data='gmd:../shared/data/groove',
-           hparams={**_train, **_groove, **_magenta, 'bars': 2, 'humanize': True, 'dropout': 0.7, 'epochs': 1000}),
-    Config('groovae-2bar-humanize-tiny', 'musicvae', 'GrooVAE humanize, 2 bars, 16 units: for tests', data='gmd:../shared/data/groove',
-           hparams={**_train, **_groove, **_magenta, **_tiny, 'bars': 2, 'humanize': True, 'dropout': 0.0}),
-    Config('cat-drums-2bar-small', 'musicvae', "Magenta's cat-drums_2bar_small: 512 drum-kit categories a step, 2 bars", data='gmd:../shared/data/groove',
-           hparams={**_train, **_cat, **_magenta, 'bars': 2, 'dropout': 0.0, 'sampling_schedule': 'inverse_sigmoid', 'sampling_rate': 1000.0, 'epochs': 500}),
-    Config('cat-drums-2bar-tiny', 'musicvae', 'categorical drums, 2 bars, 16 units, scheduled sampling: for tests', data='gmd:../shared/data/groove',
-           hparams={**_train, **_cat, **_magenta, **_tiny, 'bars': 2, 'dropout': 0.0, 'sampling_schedule': 'inverse_sigmoid', 'sampling_rate': 1000.0}),
-    Config('flat-drums-16bar', 'musicvae', 'flat decoder, 16 bars of categorical drums, CPU size (under an hour on 2 cores)', data='gmd:../shared/data/groove',
-           hparams={**_train, **_cat, **_c16, 'bars': 16, 'dec_sizes': [256, 256]}),
-    Config('hierdec-drums-16bar', 'musicvae', 'hierarchical (conductor) decoder, 16 bars of categorical drums, CPU size', data='gmd:../shared/data/groove',
-           hparams={**_train, **_cat, **_c16, 'bars': 16, 'segments': 16, 'conductor_sizes': [128, 128], 'dec_sizes': [128, 128]}),
-    Config('flat-drums-16bar-paper', 'musicvae', "the paper's flat 16-bar baseline (encoder 2x2048, decoder 3x2048, z 512): for a GPU", data='gmd:../shared/data/groove',
-           hparams={**_train, **_cat, **_p16, 'bars': 16, 'dec_sizes': [2048, 2048, 2048]}),
-    Config('hierdec-drums-16bar-paper', 'musicvae', "the paper's hierarchical 16-bar model (conductor 2x1024, decoder 2x1024, z 512): for a GPU", data='gmd:../shared/data/groove',
-           hparams={**_train, **_cat, **_p16, 'bars': 16, 'segments': 16, 'conductor_sizes': [1024, 1024], 'dec_sizes': [1024, 1024]}),
-    Config('flat-drums-16bar-tiny', 'musicvae', 'flat decoder, 16 bars, 16 units: for tests', data='gmd:../shared/data/groove',
-           hparams={**_train, **_cat, **_c16, **_tiny, 'bars': 16}),
-    Config('hierdec-drums-16bar-tiny', 'musicvae', 'hierarchical decoder, 16 bars, 16 units: for tests', data='gmd:../shared/data/groove',
-           hparams={**_train, **_cat, **_c16, **_tiny, 'bars': 16, 'segments': 16, 'conductor_sizes': [16]}),
-]: register(_c, replace=True)
-
 def converter_for(cfg:Config):
     "The drum converter a config trains on"
     hp = cfg.hparams
     if hp['kind'] == 'groove': return GrooveConverter(hp['bars'], hp['hop_bars'], hp['humanize'], hp['classes'])
     return CategoricalConverter(hp['bars'], hp['hop_bars'], hp['classes'])
 
-def build_net(cfg:Config)->MusicVAENet:
-    "The network a config describes"
-    hp = cfg.hparams
-    return MusicVAENet(hp['kind'], STEPS_PER_BAR * hp['bars'], hp['segments'], hp['enc_sizes'], hp['dec_sizes'], hp['conductor_sizes'],
+def build_net(cfg:Config, conv=None)->MusicVAENet: # the converter whose windows it reads (default: `converter_for(cfg)`)
+    "The network a config describes: layers and units from the config; steps and depths from the converter"
+    hp, conv = cfg.hparams, conv or converter_for(cfg)
+    return MusicVAENet(hp['kind'], conv.steps, hp['segments'], hp['enc_sizes'], hp['dec_sizes'], hp['conductor_sizes'],
                        hp['z_size'], hp['dropout'], hp['free_bits'], hp['max_beta'], hp['beta_rate'], hp['sampling_schedule'],
-                       hp['sampling_rate'], hp['humanize'], name=cfg.name.replace('-', '_'))
-
-# %% ../../nbs/12_musicvae.ipynb #88c2c970
-def slerp(p0:np.ndarray, p1:np.ndarray, t:float)->np.ndarray:
-    "Spherical interpolation between two vectors (linear when they are parallel)"
-    p0, p1 = np.asarray(p0, np.float64), np.asarray(p1, np.float64)
-    cos = np.dot(p0 / np.linalg.norm(p0), p1 / np.linalg.norm(p1))
-    omega = np.arccos(np.clip(cos, -1.0, 1.0))
-    if np.sin(omega) < 1e-8: return (1.0 - t) * p0 + t * p1
-    return np.sin((1.0 - t) * omega) / np.sin(omega) * p0 + np.sin(t * omega) / np.sin(omega) * p1
+                       hp['sampling_rate'], hp['humanize'], conv.input_depth, conv.output_depth, name=cfg.name.replace('-', '_'))
 
 # %% ../../nbs/12_musicvae.ipynb #8360c9a6
+class MusicVAE(LatentModel):
+    "A MusicVAE/GrooVAE system: config, drum converter and network, trained, sampled, interpolated and saved together"
+    model_id, parts = 'musicvae', ('musicvae',)   # one network, saved as musicvae.keras
+    controls = ('tempo', 'title')   # what sample, decode, interpolate and similar understand besides temperature and seed
+    _gen = None   # the compiled step-by-step decoder, made on first use
+    def make_converter(self): return converter_for(self.config)
+    @property
+    def latent_size(self)->int: return self.hp['z_size']
+    @property
+    def steps(self)->int: return self.converter.steps   # steps of a window (16 a bar)
+
+# %% ../../nbs/12_musicvae.ipynb #d26727f6
 def _ds(x, y, batch:int, shuffle:bool, seed:int=0):
     d = tf.data.Dataset.from_tensor_slices((x, y))
     if shuffle: d = d.shuffle(min(len(y), 50_000), seed=seed, reshuffle_each_iteration=True)
@@ -319,189 +299,143 @@ def _files(data)->list[DrumFile]:
     if isinstance(data, DrumSet): return data.files
     return list(data)
 
-class MusicVAE:
-    "A MusicVAE/GrooVAE system: config, drum converter and network, trained, sampled, interpolated and saved together"
-    def __init__(self, config:Config, # a `musicvae` config (with any overrides)
-                 net:MusicVAENet|None=None): # a trained network (built by `fit` otherwise)
-        if config.model != 'musicvae': raise ConfigError(f'{config.name} is a {config.model} config, not a musicvae one')
-        self.config, self.hp = config, config.hparams
-        self.converter = converter_for(config)
-        self.net, self.history, self._gen = net, [], None
+@patch
+def encode_data(self:MusicVAE, files)->Encoded:
+    "The windows of drum files (a `DrumSet` or a list of `DrumFile`s), as this model reads them"
+    return self.converter.encode_many(_files(files))
 
-    def __repr__(self): return f'MusicVAE({self.config.name!r}, {self.converter!r}, {"trained" if self.net is not None else "untrained"})'
-    @property
-    def steps(self)->int: return self.converter.steps
+@patch
+def windows(self:MusicVAE, enc:Encoded, batch_size:int|None=None)->tf.data.Dataset:
+    "Shuffled training batches of encoded windows (one worker's shard of the files under `multiworker`), seeded by the config"
+    return _ds(enc.outputs, enc.outputs, batch_size or self.hp['batch_size'], True, self.hp['seed'])
 
-    # --- training ---
-    def _build(self, strategy):
-        with strategy.scope():
-            net = build_net(self.config)
-            net.compile(keras.optimizers.Adam(MagentaDecay(self.hp['lr'], self.hp['decay_rate'], self.hp['min_lr']), global_clipnorm=self.hp['grad_clip']))
-        return net
+@patch
+def prepare(self:MusicVAE, train, # training drum files (a list of `DrumFile`, or a `DrumSet`: its train split)
+            valid=(), # validation drum files (or a `DrumSet`: its validation split)
+            verbose:int=0)->tuple:
+    "Hook: (training files, their windows, validation batches or None)"
+    if isinstance(train, DrumSet): train = train.split('train')
+    if isinstance(valid, DrumSet): valid = valid.split('validation')
+    train = _files(train)
+    et, ev = self.encode_data(train), self.encode_data(valid)
+    if not len(et): raise DataError(f'no {self.hp["bars"]}-bar window in the {len(train)} training files' + (f' ({et.skipped[0][0]}: {et.skipped[0][1]})' if et.skipped else ''))
+    if not len(ev): return train, et, None
+    k = min(len(ev), self.hp['val_max'])
+    idx = np.random.default_rng(0).choice(len(ev), k, replace=False) if k < len(ev) else np.arange(k)
+    return train, et, _ds(ev.outputs[idx], ev.outputs[idx], self.hp['batch_size'], False)
 
-    def encode_data(self, files)->Encoded:
-        "The windows of drum files (a `DrumSet` or a list of `DrumFile`s), as this model reads them"
-        return self.converter.encode_many(_files(files))
+# %% ../../nbs/12_musicvae.ipynb #39797522
+@patch
+def build(self:MusicVAE, part:str, strategy)->MusicVAENet:
+    "Hook: the config's network, sized by the converter and compiled"
+    with strategy.scope():
+        net = build_net(self.config, self.converter)
+        net.compile(keras.optimizers.Adam(MagentaDecay(self.hp['lr'], self.hp['decay_rate'], self.hp['min_lr']), global_clipnorm=self.hp['grad_clip']))
+    return net
 
-    def fit(self, train, # training drum files (a list of `DrumFile`, or a `DrumSet`: its train split)
-            valid, # validation drum files (or a `DrumSet`: its validation split; [] for none)
-            out:str|Path, # the run's folder: checkpoints in OUT/train, the final model in OUT
-            epochs:int|None=None, steps_per_epoch:int|None=None, # default: the config's
-            strategy:str='default', verbose:int=2):
-        "Train with checkpoints after every epoch; an interrupted run in `out` resumes where it stopped"
-        strat = get_strategy(strategy)   # first: a multi-worker strategy must exist before TensorFlow runs anything
-        out, multi = Path(out), worker_of(strat)[1] > 1
-        home = run_folder(out, strat)    # the chief writes into `out`; other workers into a private folder
-        if isinstance(train, DrumSet): train = train.split('train')
-        if isinstance(valid, DrumSet): valid = valid.split('validation')
-        set_seed(self.hp['seed'])
-        et, ev = self.encode_data(train), self.encode_data(valid)
-        if not len(et): raise DataError(f'no {self.hp["bars"]}-bar window in the {len(train)} training files' + (f' ({et.skipped[0][0]}: {et.skipped[0][1]})' if et.skipped else ''))
-        net, start = (None, 0) if multi else resume(home/'train', strat)   # a cluster restarts from BackupAndRestore's backup instead
-        if net is None: net = self._build(strat)
-        elif verbose: print(f'resuming after epoch {start}')
-        bs = self.hp['batch_size']
-        tr, _ = distribute(lambda i, n, b: self.windows(et if n == 1 else self.encode_data(train[i::n]), b), strat, bs, len(et))
-        if not multi: tr = tr.repeat()
-        spe = steps_per_epoch or self.hp.get('steps_per_epoch') or max(1, math.ceil(len(et) / bs))
-        va = None
-        if len(ev):
-            k = min(len(ev), self.hp['val_max'])
-            idx = np.random.default_rng(0).choice(len(ev), k, replace=False) if k < len(ev) else np.arange(k)
-            va = _ds(ev.outputs[idx], ev.outputs[idx], bs, False)
-        epochs = epochs or self.hp['epochs']
-        if start < epochs:
-            net.fit(tr, validation_data=distribute_eval(va, strat), epochs=epochs, initial_epoch=start, steps_per_epoch=spe, verbose=verbose, shuffle=False,
-                    callbacks=callbacks(home/'train', self.hp['patience'] if va is not None else None, tensorboard=False, strategy=strat))
-        self.net, self._gen = net, None
-        self.history = (read_state(home/'train') or {}).get('history', [])
-        self.save(home)            # every worker saves (saving may synchronise them); only the chief's copy is kept
-        finish_run(out, strat)
-        return self
+@patch
+def job(self:MusicVAE, part:str, data:tuple, strategy)->Job:
+    "Hook: shuffled windows, validation batches and the config's steps an epoch"
+    files, enc, valid = data
+    make = lambda i, n, b: self.windows(enc if n == 1 else self.encode_data(files[i::n]), b)
+    return Job(make, len(enc), valid, steps_per_epoch=self.hp.get('steps_per_epoch'), tensorboard=False)
 
-    def windows(self, enc:Encoded, batch_size:int|None=None)->tf.data.Dataset:
-        "Shuffled training batches of encoded windows (one worker's shard of the files under `multiworker`), seeded by the config"
-        return _ds(enc.outputs, enc.outputs, batch_size or self.hp['batch_size'], True, self.hp['seed'])
+@patch
+def fitted(self:MusicVAE, data): self._gen = None   # hook: a decoder compiled before training would decode with the old network
 
-    # --- saving ---
-    def save(self, path:str|Path)->Path:
-        "Save the network (weights, no optimizer) and `musiclab.json` (config, converter, history) into the folder `path`"
-        if self.net is None: raise MusiclabError('nothing to save: the model has no network yet (fit it first)')
-        path = Path(path); path.mkdir(parents=True, exist_ok=True)
-        save_model(self.net, path/'musicvae.keras', include_optimizer=False)
-        write_meta(path, 'musicvae', self.config, converter=self.converter.to_dict(), history=self.history)
-        return path
+# %% ../../nbs/12_musicvae.ipynb #a447661f
+@patch
+def window(self:MusicVAE, x, # a DrumPiece, a MIDI file path, a DrumFile, or an array window
+           which:int=0)->np.ndarray:
+    "One window of the model's length: (steps, 27) groove floats or (steps,) categories"
+    name = None
+    if isinstance(x, (str, Path)): x = read_drum_midi(x)
+    if isinstance(x, DrumFile):
+        name = x.name
+        w = self.converter.windows(x, hop_bars=1) if self.hp['kind'] == 'groove' else self.converter.labels(x)
+    elif isinstance(x, DrumPiece):
+        name = x.title
+        t = x.tensor().astype(np.float32)
+        if len(t) < self.steps: raise DataError(f'{x.title!r} has {x.bars:g} bars; this model needs {self.hp["bars"]}')
+        w = t[None, :self.steps] if self.hp['kind'] == 'groove' else labels_of(t[None, :self.steps, :9])
+    else:
+        w = np.asarray(x)[None]
+    if not len(w): raise DataError(f'no usable {self.hp["bars"]}-bar window' + (f' in {name}' if name else '') + (
+        ': it is shorter than the model or has a silence of a bar or more in every stretch' if self.hp['kind'] == 'categorical' else ': it is shorter than the model'))
+    w = w[min(which, len(w) - 1)]
+    want = (self.steps, self.converter.output_depth) if self.hp['kind'] == 'groove' else (self.steps,)
+    if w.shape != want: raise DataError(f'a window for this model must have shape {want}, got {w.shape}')
+    return w
 
-    @classmethod
-    def load(cls, path:str|Path)->MusicVAE:
-        "A model saved by `save` (the network is loaded in Keras safe mode)"
-        path = Path(path); meta = read_meta(path, 'musicvae')
-        m = cls(meta['config'], load_model(path/'musicvae.keras', compile=False))
-        m.converter, m.history = converter_from_dict(meta['converter']), meta.get('history', [])
-        return m
+@patch
+def _encode(self:MusicVAE, items)->tuple[np.ndarray, np.ndarray]:
+    "Hook: (mu, sigma) of q(z | x) for each item (a list, a batch of windows, or one item)"
+    one = 2 if self.hp['kind'] == 'groove' else 1   # dimensions of one window
+    if isinstance(items, DrumSet) or (isinstance(items, np.ndarray) and items.ndim == one + 1): items = _files(items)
+    elif not isinstance(items, (list, tuple)): items = [items]
+    if not len(items): raise DataError('nothing to encode: no drums given')
+    mu, sigma = self.net.encode(np.stack([self.window(x) for x in items]))
+    return mu.numpy(), sigma.numpy()
 
-    # --- inputs ---
-    def window(self, x, # a DrumPiece, a MIDI file path, a DrumFile, or an array window
-               which:int=0)->np.ndarray:
-        "One window of the model's length: (steps, 27) groove floats or (steps,) categories"
-        name = None
-        if isinstance(x, (str, Path)): x = read_drum_midi(x)
-        if isinstance(x, DrumFile):
-            name = x.name
-            w = self.converter.windows(x, hop_bars=1) if self.hp['kind'] == 'groove' else self.converter.labels(x)
-        elif isinstance(x, DrumPiece):
-            name = x.title
-            t = x.tensor().astype(np.float32)
-            if len(t) < self.steps: raise DataError(f'{x.title!r} has {x.bars:g} bars; this model needs {self.hp["bars"]}')
-            w = t[None, :self.steps] if self.hp['kind'] == 'groove' else labels_of(t[None, :self.steps, :9])
-        else:
-            w = np.asarray(x)[None]
-        if not len(w): raise DataError(f'no usable {self.hp["bars"]}-bar window' + (f' in {name}' if name else '') + (
-            ': it is shorter than the model or has a silence of a bar or more in every stretch' if self.hp['kind'] == 'categorical' else ': it is shorter than the model'))
-        w = w[min(which, len(w) - 1)]
-        want = (self.steps, 27) if self.hp['kind'] == 'groove' else (self.steps,)
-        if w.shape != want: raise DataError(f'a window for this model must have shape {want}, got {w.shape}')
-        return w
+# %% ../../nbs/12_musicvae.ipynb #6450cf8f
+@patch
+def _generator(self:MusicVAE):
+    "The step-by-step decoder of the network as one compiled function (made on first use)"
+    if self._gen is None:
+        net = self.net
+        @tf.function(reduce_retracing=True)
+        def gen(z, temperature, seed): return net.run(net.embeddings(z), temperature, seed)[0]
+        self._gen = gen
+    return self._gen
 
-    def _need_net(self):
-        if self.net is None: raise MusiclabError('the model has no trained network: fit it or load a checkpoint')
+@patch
+def _decode(self:MusicVAE, z, temperature:float, seed:int,
+            tempo:float=120.0, # beats a minute of the drums
+            title:str='{name} sample')->list[DrumPiece]: # their title: {name}, {i} and {n} stand for the config's name, the groove's number and the count
+    "Hook: the drums of latent codes"
+    if not (isinstance(tempo, (int, float)) and 0 < tempo < 1000): raise ConfigError(f'tempo must be a number of beats a minute, got {tempo!r}')
+    out = self._generator()(tf.constant(z), tf.constant(temperature), tf.constant([seed, 0], tf.int32)).numpy()
+    if self.hp['kind'] == 'categorical': out = out.argmax(-1)
+    name = lambda i: str(title).replace('{name}', self.config.name).replace('{i}', str(i)).replace('{n}', str(len(out)))
+    return [self.converter.decode(o, float(tempo), name(i)) for i, o in enumerate(out, 1)]
 
-    # --- the verbs ---
-    def encode(self, *xs)->tuple[np.ndarray, np.ndarray, np.ndarray]:
-        "(z, mu, sigma), each (len(xs), z_size): a sample of q(z | x), its mean and its scale"
-        self._need_net()
-        w = np.stack([self.window(x) for x in xs])
-        mu, sigma = self.net.encode(w)
-        mu, sigma = mu.numpy(), sigma.numpy()
-        return mu + sigma * np.random.default_rng(0).standard_normal(mu.shape).astype(np.float32), mu, sigma
+@patch
+def _sample(self:MusicVAE, n:int, temperature:float, seed:int, **controls)->list[DrumPiece]:
+    "Hook: z from the prior N(0, I), decoded"
+    z = tf.random.stateless_normal((n, self.latent_size), tf.constant([seed, 1])).numpy()
+    return self._decode(z, temperature, seed, **controls)
 
-    def _generator(self):
-        if self._gen is None:
-            net = self.net
-            @tf.function(reduce_retracing=True)
-            def gen(z, temperature, seed): return net.run(net.embeddings(z), temperature, seed)[0]
-            self._gen = gen
-        return self._gen
+# %% ../../nbs/12_musicvae.ipynb #b8d2e771
+@patch
+def check(self:MusicVAE, path:Path):
+    "Hook: the network reads and writes what the converter makes"
+    net, conv = self.net, self.converter
+    have, want = (net.steps, net.in_depth, net.out_depth), (conv.steps, conv.input_depth, conv.output_depth)
+    if have != want: raise CheckpointError(f'musicvae.keras reads {have[0]} steps of {have[1]} features and writes {have[2]}, but the converter '
+                                           f'in musiclab.json makes {want[0]} steps of {want[1]} and {want[2]}: they come from different runs', path=path)
 
-    def decode(self, z, # (n, z_size) latent codes
-               temperature:float|None=None, # default: the config's (1.0); 0 decodes greedily
-               seed:int=0, tempo:float=120.0, title:str|None=None)->list[DrumPiece]:
-        "The drums of latent codes"
-        self._need_net()
-        z = np.asarray(z, np.float32).reshape(-1, self.net.z_size)
-        temp = self.hp['temperature'] if temperature is None else temperature
-        out = self._generator()(tf.constant(z), tf.constant(float(temp)), tf.constant([seed, 0], tf.int32)).numpy()
-        title = title or f'{self.config.name} sample'
-        if self.hp['kind'] == 'groove': return [self.converter.decode(o, tempo, title) for o in out]
-        return [self.converter.decode(o.argmax(-1), tempo, title) for o in out]
-
-    def sample(self, n:int=1, # how many
-               temperature:float|None=None, seed:int=0, tempo:float=120.0)->list[DrumPiece]:
-        "New drums: z from the prior N(0, I), decoded"
-        self._need_net()
-        z = tf.random.stateless_normal((n, self.net.z_size), tf.constant([seed, 1]))
-        return self.decode(z.numpy(), temperature, seed, tempo)
-
-    def interpolate(self, a, b, # two drum inputs (DrumPiece, MIDI path, DrumFile or window)
-                    steps:int=5, # points, including both ends
-                    temperature:float=0.5, seed:int=0, tempo:float=120.0)->list[DrumPiece]:
-        "Drums decoded along the great circle between the latent means of `a` and `b`"
-        if steps < 2: raise ConfigError(f'an interpolation needs at least 2 steps, got {steps}')
-        _, mu, _ = self.encode(a, b)
-        z = np.stack([slerp(mu[0], mu[1], t) for t in np.linspace(0, 1, steps)]).astype(np.float32)
-        return [p.__class__(p.hits, p.velocities, p.offsets, p.tempo, f'{self.config.name} interpolation {i + 1}/{steps}', p.kit)
-                for i, p in enumerate(self.decode(z, temperature, seed, tempo))]
-
-    def similar(self, x, n:int=4, # a drum input; how many variations
-                similarity:float=0.8, # 1: the input's own code, 0: unrelated samples
-                temperature:float=0.5, seed:int=0, tempo:float=120.0)->list[DrumPiece]:
-        "Variations of `x`: random codes moved `similarity` of the way back to x's code"
-        if not 0 <= similarity <= 1: raise ConfigError(f'similarity must be between 0 and 1, got {similarity}')
-        _, mu, _ = self.encode(x)
-        r = tf.random.stateless_normal((n, self.net.z_size), tf.constant([seed, 2])).numpy()
-        z = np.stack([slerp(mu[0], ri, 1.0 - similarity) for ri in r]).astype(np.float32)
-        return self.decode(z, temperature, seed, tempo, title=f'{self.config.name} similar ({similarity:g})')
-
-    def humanize(self, pattern, # drums to humanize (their velocities and timing are ignored)
-                 keep_hits:bool=True, # keep exactly the pattern's hits (else the decoder's own)
-                 temperature:float=0.5, seed:int=0, tempo:float|None=None)->DrumPiece:
-        "The pattern played with the velocities and micro-timing the model learned (humanize configs only)"
-        if not self.hp['humanize']: raise ConfigError(f'{self.config.name} is not a humanize config: use groovae-2bar-humanize')
-        w = self.window(pattern)
-        tempo = tempo or (pattern.tempo if isinstance(pattern, DrumPiece) else read_drum_midi(pattern).qpm if isinstance(pattern, (str, Path))
-                          else pattern.qpm if isinstance(pattern, DrumFile) else 120.0)
-        _, mu, _ = self.encode(w)
-        [p] = self.decode(mu, temperature, seed, tempo, title=f'{self.config.name}: humanized')
-        if not keep_hits: return p
-        h = w[:, :9] > 0.5
-        return DrumPiece(h, np.where(h, np.maximum(p.velocities, 8 / 127), 0), np.where(h, p.offsets, 0), tempo, p.title, p.kit)
+# %% ../../nbs/12_musicvae.ipynb #96f3bd8b
+@patch
+def humanize(self:MusicVAE, pattern, # drums to humanize (their velocities and timing are ignored)
+             *, keep_hits:bool=True, # keep exactly the pattern's hits (else the decoder's own)
+             temperature:float=0.5, seed:int=0, tempo:float|None=None)->DrumPiece: # default tempo: the pattern's
+    "The pattern played with the velocities and micro-timing the model learned (humanize configs only)"
+    if not self.hp['humanize']: raise ConfigError(f'{self.config.name} is not a humanize config: use groovae-2bar-humanize')
+    w = self.window(pattern)
+    tempo = tempo or (pattern.tempo if isinstance(pattern, DrumPiece) else read_drum_midi(pattern).qpm if isinstance(pattern, (str, Path))
+                      else pattern.qpm if isinstance(pattern, DrumFile) else 120.0)
+    [p] = self.decode(self.encode([w]).mu, temperature=temperature, seed=seed, tempo=tempo, title='{name}: humanized')
+    if not keep_hits: return p
+    h = w[:, :9] > 0.5
+    return DrumPiece(h, np.where(h, np.maximum(p.velocities, 8 / 127), 0), np.where(h, p.offsets, 0), tempo, p.title, p.kit)
 
 # %% ../../nbs/12_musicvae.ipynb #8871641e
-def _evaluate(self:MusicVAE, data, # drum files (list or `DrumSet` split), or an `Encoded`
-              batch:int=256, sampled:bool=True, # also measure free-running (sampled) reconstructions
-              seed:int=0, limit:int|None=None)->dict: # at most `limit` windows (evenly spaced)
+@patch
+def evaluate(self:MusicVAE, data, # drum files (list or `DrumSet` split), or an `Encoded`
+             batch:int=256, sampled:bool=True, # also measure free-running (sampled) reconstructions
+             seed:int=0, limit:int|None=None)->dict: # at most `limit` windows (evenly spaced)
     "Reconstruction accuracy (teacher-forced and sampled), hit F1, velocity/offset error, KL per dimension"
-    self._need_net()
+    self._need()
     enc = data if isinstance(data, Encoded) else self.encode_data(data)
     y = enc.outputs
     if limit and len(y) > limit: y = y[np.linspace(0, len(y) - 1, limit).astype(int)]
@@ -534,72 +468,46 @@ def _evaluate(self:MusicVAE, data, # drum files (list or `DrumSet` split), or an
     if self.hp['kind'] == 'groove': res.update(velocity_error=verr / max(nh, 1), offset_error=oerr / max(nh, 1))
     return res
 
-MusicVAE.evaluate = _evaluate
-
 # %% ../../nbs/12_musicvae.ipynb #27b561bd
 def shipped(name:str='groovae-4bar-small')->Path:
     "The folder of a checkpoint shipped inside the package (`musiclab.core.asset`)"
     return asset(name)
 
 # %% ../../nbs/12_musicvae.ipynb #5877d208
-def cmd_train(args)->int:
-    "`musiclab train musicvae --config C --data gmd:PATH|drums:PATH --out DIR [--epochs E]`"
-    cfg = get_config(args.config, **({} if getattr(args, 'epochs', None) is None else {'epochs': args.epochs}))
-    if cfg.model != 'musicvae': raise ConfigError(f'{cfg.name} is a {cfg.model} config; use `musiclab train {cfg.model} --config {cfg.name}`')
-    ds = load_drums(getattr(args, 'data', None) or cfg.data)
-    from musiclab.drums import describe
-    print(describe(ds, converter_for(cfg)))
-    t0 = time.time()
-    m = MusicVAE(cfg).fit(ds, ds, args.out, strategy=getattr(args, 'strategy', 'default'), verbose=2)
-    print(f'trained {cfg.name} in {time.time() - t0:.0f} s ({len(m.history)} epochs); checkpoint: {args.out}')
-    return 0
+_PATH_TITLE = '{name} interpolation {i}/{n}'   # the title of the grooves on a path between two
+MusicVAE.tasks = ('humanize',)
 
-def _load(path)->MusicVAE:
-    m = MusicVAE.load(path)
-    return m
+@patch
+def read(self:MusicVAE, path)->DrumFile: return read_drum_midi(path)   # one drum MIDI file
+@patch
+def split(self:MusicVAE, data:DrumSet)->tuple: return data, data   # `prepare` takes the data set's own train and validation splits
+@patch
+def describe(self:MusicVAE, data:DrumSet)->str: return describe(data, self.converter)   # files, windows, skipped files
 
-def cmd_generate(args)->int:
-    "`musiclab generate --checkpoint DIR [--n N] [--temperature T] [--seed S] [--tempo BPM] --out OUT` for a MusicVAE checkpoint"
-    m = _load(args.checkpoint)
-    pieces = m.sample(getattr(args, 'n', 1) or 1, getattr(args, 'temperature', None), getattr(args, 'seed', 0) or 0, getattr(args, 'tempo', None) or 120.0)
-    for f in write_drums(pieces, args.out, stem='sample', title=f'{m.config.name}: samples'): print(f)
-    return 0
+@patch
+def humanized(self:MusicVAE, f:DrumFile, # a drum performance or pattern
+              seed:int=0)->list[DrumPiece]:
+    "The `humanize` task for a page: the pattern as the model reads it (quantised, one velocity), then the model's performance of it"
+    inp = self.converter.decode(self.window(f), f.qpm, f'input: {f.name}')
+    return [inp.quantized(0.7), self.humanize(f, seed=seed, tempo=f.qpm)]
 
-def cmd_interpolate(args)->int:
-    "`musiclab interpolate --checkpoint DIR --a A.mid --b B.mid --steps N --out OUT`"
-    m = _load(args.checkpoint)
-    a, b = read_drum_midi(args.a), read_drum_midi(args.b)
-    path = m.interpolate(a, b, getattr(args, 'steps', 5) or 5, seed=getattr(args, 'seed', 0) or 0, tempo=a.qpm)
-    ends = [m.converter.decode(m.window(x), x.qpm, f'input {k}: {x.name}') for k, x in (('A', a), ('B', b))]
-    for f in write_drums([ends[0], *path, ends[1]], args.out, stem='interpolation', title=f'{m.config.name}: {a.name} to {b.name}'): print(f)
-    return 0
-
-def cmd_humanize(args)->int:
-    "`musiclab humanize --checkpoint DIR --input beat.mid --out OUT`"
-    m = _load(args.checkpoint)
-    f = read_drum_midi(args.input)
-    inp = m.converter.decode(m.window(f), f.qpm, f'input: {f.name}')
-    out = m.humanize(f, seed=getattr(args, 'seed', 0) or 0, tempo=f.qpm)
-    for p in write_drums([inp.quantized(0.7), out], args.out, stem='humanize', title=f'{m.config.name}: {f.name} humanized'): print(p)
-    return 0
-
-def demo_entries(out, # the folder to write into
-                 seed:int=0)->list[dict]:
-    "A new 4-bar groove and an interpolation between two new grooves from the shipped groovae-4bar-small checkpoint, saved into `out`; their entries for `write_html`"
-    m = MusicVAE.load(shipped())
-    [groove] = m.sample(1, temperature=0.8, seed=seed, tempo=100.0)
-    a, b = m.sample(2, temperature=0.8, seed=seed + 1, tempo=100.0)
-    path = m.interpolate(a, b, steps=5, seed=seed, tempo=100.0)
-    groove = groove.__class__(groove.hits, groove.velocities, groove.offsets, groove.tempo, 'GrooVAE: a new 4-bar groove', groove.kit)
-    credit = 'groovae-4bar-small, trained on the Groove MIDI Dataset (Gillick et al. 2019, CC BY 4.0)'
-    out = Path(out); out.mkdir(parents=True, exist_ok=True)
+# %% ../../nbs/12_musicvae.ipynb #d9f7351d
+@patch
+def demo_entries(self:MusicVAE, out, # the folder to write into
+                 seed:int=0, length:int|None=None)->list[dict]:
+    "A new groove and an interpolation between two new grooves, saved as groovae-1 ... groovae-6 into `out`; their entries for the demo page"
+    [groove] = self.sample(1, temperature=0.8, seed=seed, tempo=100.0, title=f"GrooVAE: a new {self.hp['bars']}-bar groove")
+    a, b = self.sample(2, temperature=0.8, seed=seed + 1, tempo=100.0)
+    path = self.interpolate(a, b, 5, temperature=0.5, seed=seed, tempo=100.0, title=_PATH_TITLE)
+    credit = f'{self.config.name}, trained on the Groove MIDI Dataset (Gillick et al. 2019, CC BY 4.0)'
+    out = out_folder(out)
     entries = [p.save(out, f'groovae-{i}') for i, p in enumerate([groove, *path], 1)]
     return [{**e, 'caption': f"{e['caption']}; {credit}"} for e in entries]
 
 def demo(out, # the folder to write into
          seed:int=0)->list[Path]:
-    "The demo's drums (`demo_entries`) and an index.html to hear them"
-    es = demo_entries(out, seed)
+    "The drums of the shipped groovae-4bar-small checkpoint (`demo_entries`) and an index.html to hear them"
+    es = MusicVAE.load(shipped()).demo_entries(out, seed)
     return [Path(e[k]) for e in es for k in ('mid', 'wav', 'svg')] + [write_html(out, es, title='musiclab demo: GrooVAE drums (trained on the Groove MIDI Dataset, CC BY 4.0)')]
 
 # %% ../../nbs/12_musicvae.ipynb #4c7bf830
@@ -630,9 +538,10 @@ class LatentExplorer(widgets.VBox):
                           widgets.HBox([self.sample_button, self.similar_button]), self.header, self.audio, self.grid])
         self._interpolate()
 
+    def _controls(self)->dict: return dict(temperature=self.temperature.value, seed=self.seed, tempo=self.tempo)
+
     def _interpolate(self):
-        self.path = self.model.interpolate(self.grooves[self.a.value], self.grooves[self.b.value], self.steps,
-                                           self.temperature.value, self.seed, self.tempo)
+        self.path = self.model.interpolate(self.grooves[self.a.value], self.grooves[self.b.value], self.steps, title=_PATH_TITLE, **self._controls())
         self._show(self.path[self.position.value])
 
     def _show(self, piece:DrumPiece, label:str|None=None):
@@ -649,13 +558,13 @@ class LatentExplorer(widgets.VBox):
     def sample(self)->DrumPiece:
         "A new groove from the prior at the chosen temperature (the `sample` button)"
         self.seed += 1
-        [p] = self.model.sample(1, self.temperature.value, self.seed, self.tempo)
+        [p] = self.model.sample(1, **self._controls())
         self._show(p, f'sample {self.seed}')
         return p
 
-    def similar(self, similarity:float=0.8)->DrumPiece:
+    def similar(self, closeness:float=0.8)->DrumPiece:
         "A variation of the groove showing now (the `similar` button)"
         self.seed += 1
-        [p] = self.model.similar(self.piece, 1, similarity, self.temperature.value, self.seed, self.tempo)
+        [p] = self.model.similar(self.piece, 1, closeness=closeness, **self._controls())
         self._show(p, f'similar to {self.piece.title}')
         return p

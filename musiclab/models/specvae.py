@@ -12,17 +12,18 @@ import tensorflow as tf
 from keras import ops
 import tensorflow_probability as tfp
 import ipywidgets as widgets
+from fastcore.basics import patch
 from ..core import *
 from ..audio import AudioItem, AudioPiece, AudioSet, load_audio, resample
 from ..spectrogram import (SpecParams, SpecPiece, Specs, make_spectrograms, spectrogram, phase_comparison, phase_table,
                                   STANDARD_TRANSFORMS)
-from ..train import finish_run, fit_run, get_strategy, load_model, read_state, resume, run_folder, save_model, worker_of
+from .wavevae import AudioVAE, ELBOModel, in_batches
 
 tfd, tfb = tfp.distributions, tfp.bijectors
 
 # %% auto #0
 __all__ = ['tfd', 'tfb', 'tril_size', 'posterior', 'MixturePrior', 'seed_encoder', 'seed_decoder', 'SpecVAE', 'SpecVAEModel',
-           'latent_map', 'SpecWalk', 'demo_entry', 'demo']
+           'latent_map', 'SpecWalk', 'demo']
 
 # %% ../../nbs/14_specvae.ipynb #69939416
 def tril_size(latent:int)->int: return latent * (latent + 1) // 2
@@ -97,11 +98,10 @@ def seed_decoder(shape=(512, 512), latent:int=100,
 
 # %% ../../nbs/14_specvae.ipynb #35ae7176
 @keras.saving.register_keras_serializable(package='musiclab')
-class SpecVAE(keras.Model):
+class SpecVAE(ELBOModel):
     "Encoder, decoder and mixture prior of the spectrogram VAE, trained on the negative ELBO with an S-sample KL estimate"
     def __init__(self, hparams:dict, **kwargs):
-        super().__init__(**kwargs)
-        self.hp = {k: (list(v) if isinstance(v, (list, tuple)) else v) for k, v in dict(hparams).items()}
+        super().__init__(hparams, **kwargs)
         hp, shape = self.hp, (self.hp['bins'], self.hp['frames'])
         self.encoder = seed_encoder(shape, hp['latent_dim'], hp['enc_channels'], hp['pool_after'], hp['enc_kernel'])
         self.decoder = seed_decoder(shape, hp['latent_dim'], hp['dec_channels'], hp['dec_dense_channels'], hp['dec_batchnorm'], hp['dec_kernel'])
@@ -109,12 +109,6 @@ class SpecVAE(keras.Model):
         self.noise = keras.random.SeedGenerator(hp['seed'])
         self.trackers = [keras.metrics.Mean(name=n) for n in ('loss', 'rec', 'kl')]
         self.built = True
-
-    def get_config(self): return {'hparams': self.hp, 'name': self.name}
-    @classmethod
-    def from_config(cls, config): return cls(**config)
-    @property
-    def metrics(self): return self.trackers
 
     def posterior(self, x, training=False)->tfd.MultivariateNormalTriL:
         "q(z|x) for a batch of images (B, bins, frames, 1)"
@@ -138,65 +132,20 @@ class SpecVAE(keras.Model):
         "The mean image decoded from the posterior mean"
         return ops.sigmoid(self.decoder(self.posterior(x, training).loc, training=training))
 
-    def _report(self, t):
-        for m in self.trackers: m.update_state(t[m.name])
-        return {m.name: m.result() for m in self.trackers}
-
-    def train_step(self, data):
-        x = data[0] if isinstance(data, (tuple, list)) else data
-        with tf.GradientTape() as tape:
-            t = self.elbo_terms(x, training=True)
-            scaled = t['loss'] / tf.distribute.get_strategy().num_replicas_in_sync
-        self.optimizer.apply(tape.gradient(scaled, self.trainable_variables), self.trainable_variables)
-        return self._report(t)
-
-    def test_step(self, data):
-        return self._report(self.elbo_terms(data[0] if isinstance(data, (tuple, list)) else data, training=False))
-
-# %% ../../nbs/14_specvae.ipynb #85190c03
-_spec_common = dict(top_db=80.0, min_fill=0.5, norm='peak', level=0.95, kl_samples=3, kl_weight=1.0, enc_kernel=4, dec_kernel=3,
-                    dec_batchnorm=2, prior_init=1.0, lr=5e-4, val_frac=0.2, seed=0, temperature=1.0, inverse='griffinlim', n_iter=32)
-for _c in [
-    Config('specvae-paper', 'specvae', "the seed's VAE at its sizes: 512x512 linear spectrograms (44.1 kHz, n_fft = hop = 1024), d = 100, "
-           "10-component mixture prior, ~86M weights: for a GPU", data='rendered:m21-piano',
-           hparams={**_spec_common, 'sample_rate': 44100, 'n_fft': 1024, 'hop': 1024, 'bins': 512, 'frames': 512, 'scale': 'linear',
-                    'segment_hop': 524_288, 'latent_dim': 100, 'components': 10, 'enc_channels': [32, 64, 128, 256, 256], 'pool_after': 2,
-                    'dec_dense_channels': 256, 'dec_channels': [128, 64, 32, 128, 64, 32], 'batch_size': 16, 'epochs': 10, 'patience': 0}),
-    Config('specvae-small', 'specvae', '128x128 dB spectrograms of 2 s at 8 kHz (n_fft 256, hop 128), d = 32, 8-component mixture prior: '
-           'trains in minutes on a laptop CPU', data='rendered:m21-piano',
-           hparams={**_spec_common, 'sample_rate': 8000, 'n_fft': 256, 'hop': 128, 'bins': 128, 'frames': 128, 'scale': 'db',
-                    'segment_hop': 8000, 'latent_dim': 32, 'components': 8, 'enc_channels': [16, 32, 64, 128], 'pool_after': 2,
-                    'dec_dense_channels': 64, 'dec_channels': [64, 32, 16, 16], 'batch_size': 16, 'epochs': 30, 'patience': 0}),
-    Config('specvae-tiny', 'specvae', '32x32 dB spectrograms of 0.26 s at 4 kHz, d = 4, 3 components: for tests (seconds)', data='rendered:m21-piano',
-           hparams={**_spec_common, 'sample_rate': 4000, 'n_fft': 64, 'hop': 32, 'bins': 32, 'frames': 32, 'scale': 'db',
-                    'segment_hop': 4096, 'latent_dim': 4, 'components': 3, 'enc_channels': [8, 16], 'pool_after': 1,
-                    'dec_dense_channels': 8, 'dec_channels': [8, 8], 'batch_size': 16, 'epochs': 2, 'patience': 0, 'n_iter': 8}),
-]: register(_c, replace=True)
-
 # %% ../../nbs/14_specvae.ipynb #78d18a76
 _SPEC_KEYS = ('sample_rate', 'n_fft', 'hop', 'bins', 'frames', 'scale', 'top_db')
 
-class SpecVAEModel:
+class SpecVAEModel(AudioVAE):
     "The spectrogram VAE system: a config and its network, trained, sampled and saved together"
-    def __init__(self, config:Config, # a `specvae-*` config (with any overrides)
-                 net:SpecVAE|None=None): # a trained network (built by `fit` otherwise)
-        if config.model != 'specvae': raise ConfigError(f'{config.name} is a {config.model} config, not a specvae one')
-        self.config, self.hp, self.net = config, config.hparams, net
-        self.params = SpecParams.of(self.hp)
-        self.history, self.data = [], {}
+    model_id, network, unit = 'specvae', SpecVAE, 'specs'
+    sizes, net_keys = 'spectrograms or latents', (*_SPEC_KEYS, 'latent_dim', 'components')
+
+    def __init__(self, config:Config, converter=None, nets:dict|None=None):
+        super().__init__(config, converter, nets)
+        self.params = SpecParams.of(self.hp)   # the transform, checked now: a bad setting fails before any work
 
     @property
     def shape(self)->tuple[int, int]: return self.params.shape
-    @property
-    def sample_rate(self)->int: return self.hp['sample_rate']
-
-    @staticmethod
-    def load_data(spec:str|None=None, # a data spec (default: the config's)
-                  config:Config|None=None, # the config whose sample rate to use (default: specvae-small's)
-                  limit:int|None=None)->AudioSet:
-        "Recordings for this model: `musiclab.audio.load_audio` at the config's rate"
-        config = config or get_config('specvae-small')
-        return load_audio(spec or config.data, sample_rate=config['sample_rate'], limit=limit)
 
     def specs(self, items:list[AudioItem], # recordings at the config's rate
               train:bool=True)->Specs: # training images overlap by the config's segment_hop; validation images do not
@@ -205,163 +154,58 @@ class SpecVAEModel:
         return make_spectrograms(list(getattr(items, 'items', items)), self.params, hp['segment_hop'] if train else self.params.samples,
                                  hp['min_fill'], norm=hp['norm'], level=hp['level'])
 
-    def _build(self, strategy:str|tf.distribute.Strategy='default')->SpecVAE:
-        with (get_strategy(strategy) if isinstance(strategy, str) else strategy).scope():
-            net = SpecVAE(self.hp, name=self.config.name.replace('-', '_'))
-            net.compile(keras.optimizers.Adam(self.hp['lr']))
-        return net
+# %% ../../nbs/14_specvae.ipynb #92cd45e2
+@patch
+def as_images(self:SpecVAEModel, x)->np.ndarray:
+    "(N, bins, frames, 1) float32 images from Specs, SpecPieces, AudioPieces, recordings, arrays, or a list of them"
+    x = self.unpack(x, self.as_images)
+    if isinstance(x, Specs): x = x.x
+    if isinstance(x, SpecPiece): x = x.spec
+    if isinstance(x, AudioPiece): x = spectrogram(x.audio if x.sample_rate == self.sample_rate else resample(x.audio, x.sample_rate, self.sample_rate), self.params, x.title)
+    x = np.asarray(x, np.float32)
+    if x.ndim == 2: x = x[None]
+    if x.ndim == 4 and x.shape[-1] == 1: x = x[..., 0]
+    if x.ndim != 3 or x.shape[1:] != self.shape:
+        raise DataError(f'{self.shape[0]}x{self.shape[1]} spectrograms expected ({self.config.name}), got shape {x.shape}')
+    if not np.isfinite(x).all(): raise DataError('the spectrograms have NaN or infinite values')
+    return x[..., None]
 
-    def _check_net(self, net:SpecVAE, path):
-        "A network of another spectrogram size or latent size cannot go on with this config"
-        theirs = {k: net.hp.get(k) for k in (*_SPEC_KEYS, 'latent_dim', 'components')}
-        ours = {k: self.hp[k] for k in theirs}
-        if theirs != ours:
-            diff = ', '.join(f'{k} {theirs[k]!r} (this config: {ours[k]!r})' for k in ours if theirs[k] != ours[k])
-            raise CheckpointError(f'this checkpoint was made for other spectrograms or latents: {diff}', path=path)
-        return net
+@patch
+def _encode(self:SpecVAEModel, items)->tuple[np.ndarray, np.ndarray]:
+    def stats(b):
+        q = self.net.posterior(b)
+        return q.loc, q.stddev()   # sigma_i = sqrt((L L^T)_ii)
+    return in_batches(stats, self.as_images(items))
 
-    def fit(self, train:list[AudioItem]|AudioSet, # training recordings
-            valid:list[AudioItem]|AudioSet, # validation recordings (whole files, never clips of the training ones)
-            out:str|Path, # the run's folder: checkpoints in OUT/train, the final model in OUT
-            epochs:int|None=None, # default: the config's
-            strategy:str='default', verbose:int=2):
-        "Make spectrograms, train with checkpoints (an interrupted run in `out` resumes), save into `out`"
-        strat = get_strategy(strategy)   # first: a multi-worker strategy must exist before TensorFlow runs anything (06a_distributed)
-        out, hp, multi = Path(out), self.hp, worker_of(strat)[1] > 1
-        home = run_folder(out, strat)    # the chief writes into `out`; other workers into a private folder
-        train, valid = list(getattr(train, 'items', train)), list(getattr(valid, 'items', valid))
-        set_seed(hp['seed'])
-        st = self.specs(train, True)
-        sv = self.specs(valid, False) if valid else None
-        if verbose:
-            gone = st.skipped + (sv.skipped if sv is not None else [])
-            print(f"{len(st)} training and {len(sv) if sv is not None else 0} validation spectrograms: {self.params}"
-                  + (f'; none from {len(gone)} recordings: ' + '; '.join(f'{n}: {r}' for n, r in gone) if gone else ''))
-        epochs = epochs or hp['epochs']
-        folder = home/'train'
-        net, start = (None, 0) if multi else resume(folder, strat)   # a cluster restarts from BackupAndRestore's backup instead
-        if net is None: net = self._build(strat)
-        else:
-            self._check_net(net, folder)
-            if verbose: print(f'resuming after epoch {start}')
-        va = sv.dataset(hp['batch_size'], shuffle=False) if sv is not None and len(sv) else None
-        # under `multiworker`, worker i makes spectrograms of recordings i, i+n, ...; a NaN loss leaves the last good epoch's model
-        net, diverged = fit_run(net, folder, lambda i, n, b: (st if n == 1 else self.specs(train[i::n], True)).dataset(b, shuffle=True, seed=hp['seed']),
-                                len(st), hp['batch_size'], va, epochs, start, hp['patience'], strat, verbose)
-        self.net, self.history = net, (read_state(folder) or {}).get('history', [])
-        self.data = dict(train=sorted(set(st.names)), valid=sorted(set(sv.names)) if sv is not None else [],
-                         specs=dict(train=len(st), valid=len(sv) if sv is not None else 0),
-                         skipped=st.skipped + (sv.skipped if sv is not None else []), **({'diverged': diverged} if diverged else {}))
-        self.save(home)            # every worker saves (saving may synchronise them); only the chief's copy is kept
-        finish_run(out, strat)
-        return self
+@patch
+def means(self:SpecVAEModel, z:np.ndarray)->np.ndarray:
+    "The mean images (N, bins, frames) that codes (N, d) stand for: the Bernoulli means sigmoid(logits)"
+    return in_batches(lambda b: ops.sigmoid(self.net.decoder(b, training=False)), z)[..., 0]
 
-    def save(self, path:str|Path)->Path:
-        "Save the network with its prior (weights, no optimizer) and `musiclab.json` (config, history, which recordings) into `path`"
-        if self.net is None: raise MusiclabError('the model has no network to save: fit it or load a checkpoint')
-        path = Path(path); path.mkdir(parents=True, exist_ok=True)
-        save_model(self.net, path/'vae.keras', include_optimizer=False)
-        write_meta(path, 'specvae', self.config, history=self.history, data=self.data)
-        return path
+@patch
+def piece(self:SpecVAEModel, image:np.ndarray, title:str)->SpecPiece: return SpecPiece(image, self.params, title, self.hp['inverse'], self.hp['n_iter'])
 
-    @classmethod
-    def load(cls, path:str|Path)->'SpecVAEModel':
-        "A model saved by `save` (the network loaded in Keras safe mode)"
-        path = Path(path); meta = read_meta(path, 'specvae')
-        m = cls(meta['config'])
-        m.net = m._check_net(load_model(path/'vae.keras', compile=False), path)
-        m.history, m.data = meta.get('history', []), meta.get('data', {})
-        return m
+@patch
+def prior_params(self:SpecVAEModel)->tuple[np.ndarray, np.ndarray]:
+    "The prior's component means and scales (K, d), as trained"
+    return self.net.prior.means.numpy(), ops.convert_to_numpy(self.net.prior.scales)
 
-    def _need_net(self):
-        if self.net is None: raise MusiclabError('the model has no trained network: fit it or load a checkpoint')
+@patch
+def _sample(self:SpecVAEModel, n, temperature, seed):
+    m, s = self.prior_params()
+    rng = np.random.default_rng(seed)
+    k = rng.integers(0, len(m), n)   # a component for each image, uniformly; then z = m_k + t * sigma_k * eps
+    return self.pieces(self.means(m[k] + temperature * s[k] * rng.standard_normal((n, m.shape[1])).astype(np.float32)), f'{self.config.name} sample')
 
-    def as_images(self, x)->np.ndarray:
-        "(N, bins, frames, 1) float32 images from Specs, SpecPiece(s), AudioPiece(s) or an array"
-        if isinstance(x, Specs): x = x.x
-        if isinstance(x, (SpecPiece, AudioPiece)): x = [x]
-        if isinstance(x, (list, tuple)) and x and isinstance(x[0], (SpecPiece, AudioPiece)):
-            x = np.stack([p.spec if isinstance(p, SpecPiece) else
-                          spectrogram(p.audio if p.sample_rate == self.sample_rate else resample(p.audio, p.sample_rate, self.sample_rate), self.params, p.title)
-                          for p in x])
-        x = np.asarray(x, np.float32)
-        if x.ndim == 2: x = x[None]
-        if x.ndim == 4 and x.shape[-1] == 1: x = x[..., 0]
-        if x.ndim != 3 or x.shape[1:] != self.shape:
-            raise DataError(f'{self.shape[0]}x{self.shape[1]} spectrograms expected ({self.config.name}), got shape {x.shape}')
-        if not np.isfinite(x).all(): raise DataError('the spectrograms have NaN or infinite values')
-        return x[..., None]
-
-    def encode(self, x, batch_size:int=32)->tuple[np.ndarray, np.ndarray]:
-        "The posterior's mean (N, d) and lower-triangular scale (N, d, d) for images"
-        self._need_net(); x = self.as_images(x)
-        qs = [self.net.posterior(x[i:i + batch_size]) for i in range(0, len(x), batch_size)]
-        return np.concatenate([q.loc.numpy() for q in qs]), np.concatenate([q.scale.to_dense().numpy() for q in qs])
-
-    def decode(self, z, batch_size:int=32)->np.ndarray:
-        "The mean images (N, bins, frames) that latent vectors (N, d) stand for"
-        self._need_net(); z = np.asarray(z, np.float32).reshape(-1, self.hp['latent_dim'])
-        if not len(z): return np.zeros((0, *self.shape), np.float32)
-        return np.concatenate([ops.convert_to_numpy(ops.sigmoid(self.net.decoder(z[i:i + batch_size], training=False)))[..., 0]
-                               for i in range(0, len(z), batch_size)])
-
-    def reconstruct(self, x)->np.ndarray:
-        "Encode and decode images (from the posterior mean)"
-        return self.decode(self.encode(x)[0])
-
-    def pieces(self, images:np.ndarray, title:str)->list[SpecPiece]:
-        "Images as SpecPieces, heard through the config's inverse"
-        return [SpecPiece(s, self.params, title if len(images) == 1 else f'{title} {i + 1}', self.hp['inverse'], self.hp['n_iter'])
-                for i, s in enumerate(images)]
-
-    def prior_params(self)->tuple[np.ndarray, np.ndarray]:
-        "The prior's component means and scales (K, d), as trained"
-        self._need_net()
-        return self.net.prior.means.numpy(), ops.convert_to_numpy(self.net.prior.scales)
-
-    def sample(self, n:int=1, # how many images
-               length:int|None=None, # ignored: the network fixes an image's size (accepted for `musiclab generate`)
-               temperature:float|None=None, # z = m_k + temperature * sigma_k * eps (default: the config's, 1.0: the prior itself)
-               seed:int=0, # the same seed gives the same images
-               key:str|None=None, tempo:float|None=None, # ignored: audio has no key or tempo to change
-               )->list[SpecPiece]:
-        "Generate `n` new spectrograms (with their audio) by decoding draws from the mixture prior"
-        self._need_net()
-        t = self.hp['temperature'] if temperature is None else temperature
-        if not t > 0: raise ConfigError(f'temperature must be above 0, got {t}')
-        m, s = self.prior_params()
-        rng = np.random.default_rng(seed)
-        k = rng.integers(0, len(m), n)
-        z = m[k] + t * s[k] * rng.standard_normal((n, m.shape[1])).astype(np.float32)
-        return self.pieces(self.decode(z), f'{self.config.name} sample')
-
-    def _code(self, x)->np.ndarray:
-        "A latent vector given as such, or the posterior mean of one image"
-        if isinstance(x, np.ndarray) and x.shape == (self.hp['latent_dim'],): return x.astype(np.float32)
-        return self.encode(x)[0][0]
-
-    def interpolate(self, a, b, # two images or clips (or latent vectors)
-                    steps:int=5)->list[SpecPiece]:
-        "Images decoded from `steps` points on the line from a's code to b's code (both ends included)"
-        za, zb = self._code(a), self._code(b)
-        w = np.linspace(0, 1, steps, dtype=np.float32)[:, None]
-        return [SpecPiece(s, self.params, f'{self.config.name}: {i / max(steps - 1, 1):.0%} of the way', self.hp['inverse'], self.hp['n_iter'])
-                for i, s in enumerate(self.decode((1 - w) * za + w * zb))]
-
-    def similar(self, x, n:int=4, similarity:float=0.8, # 1: x's own code; 0: free samples around the origin
-                seed:int=0)->list[SpecPiece]:
-        "Variations on an image: decode s*mu(x) + sqrt(1-s^2)*eps"
-        if not 0 <= similarity <= 1: raise ConfigError(f'similarity must be in [0, 1], got {similarity}')
-        eps = np.random.default_rng(seed).standard_normal((n, self.hp['latent_dim'])).astype(np.float32)
-        return self.pieces(self.decode(similarity * self._code(x) + math.sqrt(1 - similarity ** 2) * eps), f'{self.config.name}: similar')
-
-    def evaluate(self, specs:Specs, batch_size:int=32)->dict:
-        "The negative ELBO and its terms (nats per image) on `specs`, and the mean absolute pixel error of reconstructions"
-        x = self.as_images(specs)
-        t = [{k: float(v) for k, v in self.net.elbo_terms(x[i:i + batch_size]).items()} for i in range(0, len(x), batch_size)]
-        w = np.array([len(x[i:i + batch_size]) for i in range(0, len(x), batch_size)]) / len(x)
-        return {**{k: float(sum(wi * ti[k] for wi, ti in zip(w, t))) for k in ('loss', 'rec', 'kl')},
-                'pixel_mae': float(np.abs(self.reconstruct(x) - x[..., 0]).mean()), 'images': len(x)}
+# %% ../../nbs/14_specvae.ipynb #91f1f0d3
+@patch
+def evaluate(self:SpecVAEModel, specs:Specs, batch_size:int=32)->dict:
+    "The negative ELBO and its terms (nats per image) on `specs`, and the mean absolute pixel error of reconstructions"
+    x = self.as_images(specs)
+    t = [{k: float(v) for k, v in self.net.elbo_terms(x[i:i + batch_size]).items()} for i in range(0, len(x), batch_size)]
+    w = np.array([len(x[i:i + batch_size]) for i in range(0, len(x), batch_size)]) / len(x)
+    return {**{k: float(sum(wi * ti[k] for wi, ti in zip(w, t))) for k in ('loss', 'rec', 'kl')},
+            'pixel_mae': float(np.abs(self.reconstruct(x) - x[..., 0]).mean()), 'images': len(x)}
 
 # %% ../../nbs/14_specvae.ipynb #5bd83bf0
 def latent_map(model:SpecVAEModel, # a trained model
@@ -372,7 +216,7 @@ def latent_map(model:SpecVAEModel, # a trained model
     if ax is None:
         import matplotlib.pyplot as plt
         _, ax = plt.subplots(figsize=figsize)
-    codes = {k: model.encode(v)[0] for k, v in groups.items()}
+    codes = {k: model.encode(v).mu for k, v in groups.items()}
     allz = np.concatenate(list(codes.values()))
     center = allz.mean(0)
     _, _, vt = np.linalg.svd(allz - center, full_matrices=False)
@@ -400,11 +244,12 @@ class SpecWalk(widgets.VBox):
     "A slider from one encoded clip to another: each step's decoded spectrogram is shown and played"
     def __init__(self, model:SpecVAEModel, # a trained spectrogram VAE
                  a, b, # the two ends: images, SpecPieces, AudioPieces or latent vectors
-                 steps:int=7, # points on the line, both ends included
+                 steps:int=7, # points on the path, both ends included
+                 method:str='slerp', # the path: 'slerp' (the great circle) or 'lerp' (the straight line)
                  sample_rate:int=16000): # audio rate of the player
         if steps < 2: raise ConfigError(f'steps must be 2 or more, got {steps}')
         self.model, self.sample_rate = model, sample_rate
-        self.pieces = model.interpolate(a, b, steps)
+        self.pieces = model.interpolate(a, b, steps, method=method)
         self.slider = widgets.IntSlider(0, 0, steps - 1, description='step', continuous_update=False)
         self.header, self.audio = widgets.HTML(), widgets.Audio(format='wav', autoplay=False, loop=False)
         self.image = widgets.Image(format='png', layout=widgets.Layout(max_width='100%'))
@@ -422,17 +267,17 @@ class SpecWalk(widgets.VBox):
         return p
 
 # %% ../../nbs/14_specvae.ipynb #7d44b11e
-def demo_entry(out, # the folder to write into
-               seed:int=0, temperature:float=1.0)->dict:
-    "Write a spectrogram generated by the shipped specvae-small checkpoint (specvae.wav, .png, .svg); returns its entry for `write_html`"
-    m = SpecVAEModel.load(asset('specvae-small'))
-    [p] = m.sample(1, temperature=temperature, seed=seed)
-    p.title = f'Spectrogram VAE: a new {m.params.seconds:.0f}-second spectrogram, heard through Griffin-Lim'
-    return {**p.save(out, 'specvae'), 'title': p.title,
-            'caption': f'{p.caption}; specvae-small, trained on the music21 piano pieces rendered to audio (z from the mixture prior, temperature {temperature:g})'}
+@patch
+def demo_entries(self:SpecVAEModel, out, # the folder to write into
+                 seed:int=0, length:int|None=None, temperature:float=1.0)->list[dict]:
+    "A new spectrogram (z from the mixture prior), saved as specvae.wav, .png and .svg into `out`; its entry for the demo page"
+    [p] = self.sample(1, temperature=temperature, seed=seed)
+    p.title = f'Spectrogram VAE: a new {self.params.seconds:.0f}-second spectrogram, heard through Griffin-Lim'
+    return [{**p.save(out, self.model_id), 'title': p.title,
+             'caption': f'{p.caption}; {self.config.name}, trained on {self.config.data} (z from the mixture prior, temperature {temperature:g})'}]
 
 def demo(out, seed:int=0)->list[Path]:
-    "The demo's clip and an index.html to play it"
-    from musiclab.render import write_html
-    e = demo_entry(out, seed)
+    "The clip of the shipped specvae-small checkpoint and an index.html to play it"
+    from musiclab.media import write_html
+    [e] = SpecVAEModel.load(asset('specvae-small')).demo_entries(out, seed)
     return [e['wav'], e['png'], e['svg'], write_html(out, [e], title='musiclab demo: the spectrogram VAE')]

@@ -11,15 +11,16 @@ import numpy as np
 import tensorflow as tf
 from keras import ops
 import ipywidgets as widgets
+from fastcore.basics import patch
 from ..core import *
-from ..audio import (AudioItem, AudioPiece, AudioSet, Clips, SAMPLE_RATE, load_audio, make_clips, rmse,
+from ..audio import (AudioItem, AudioPiece, AudioSet, Clips, SAMPLE_RATE, load_audio, make_clips, read_audio, rmse,
                             log_spectral_distance, _power)
-from ..train import finish_run, fit_run, get_strategy, load_model, read_state, resume, run_folder, save_model, worker_of
+from ..model import Job, LatentModel
 
 # %% auto #0
 __all__ = ['LOG_2PI', 'NORM_LAYERS', 'LIKELIHOODS', 'log_normal_pdf', 'ResBlock1D', 'seed_encoder', 'seed_decoder',
-           'conv_encoder', 'conv_decoder', 'build_nets', 'WaveVAE', 'WaveVAEModel', 'LatentGrid', 'average_spectrum_db',
-           'compare_models', 'results_table', 'demo_entry', 'demo']
+           'conv_encoder', 'conv_decoder', 'build_nets', 'ELBOModel', 'WaveVAE', 'AudioVAE', 'WaveVAEModel', 'SameNet',
+           'in_batches', 'LatentGrid', 'average_spectrum_db', 'compare_models', 'results_table', 'demo']
 
 # %% ../../nbs/13_wavevae.ipynb #5d6368c9
 LOG_2PI = math.log(2 * math.pi)
@@ -144,60 +145,17 @@ def build_nets(hp:dict)->tuple[keras.Model, keras.Model]:
                 conv_decoder(L, d, hp['dec_channels'], hp['strides'][::-1], hp['kernel'], hp['dec_norm'], a))
     raise ConfigError(f"unknown architecture {hp['arch']!r}; use 'seed' or 'conv'")
 
-@keras.saving.register_keras_serializable(package='musiclab')
-class WaveVAE(keras.Model):
-    "Encoder, decoder and likelihood of the waveform VAE, trained on the one-sample ELBO"
+class ELBOModel(keras.Model):
+    "A Keras model trained on the negative ELBO its `elbo_terms(x, training)` gives; `trackers` report the terms (the audio VAEs' step)"
     def __init__(self, hparams:dict, **kwargs):
         super().__init__(**kwargs)
-        self.hp = {k: (list(v) if isinstance(v, (list, tuple)) else v) for k, v in dict(hparams).items()}
-        if self.hp['likelihood'] not in LIKELIHOODS: raise ConfigError(f"unknown likelihood {self.hp['likelihood']!r}; use one of {', '.join(LIKELIHOODS)}")
-        self.encoder, self.decoder = build_nets(self.hp)
-        self.noise = keras.random.SeedGenerator(self.hp['seed'])
-        self.trackers = [keras.metrics.Mean(name=n) for n in ('loss', 'rec', 'kl', 'sigma')]
-        self.built = True
+        self.hp = {k: (list(v) if isinstance(v, (list, tuple)) else v) for k, v in dict(hparams).items()}   # JSON-ready: lists, not tuples
 
     def get_config(self): return {'hparams': self.hp, 'name': self.name}
     @classmethod
     def from_config(cls, config): return cls(**config)
     @property
     def metrics(self): return self.trackers
-
-    def posterior(self, x, training=False):
-        "The encoder's mean and log-variance of q(z|x)"
-        mean, logvar = ops.split(self.encoder(x, training=training), 2, axis=-1)
-        return mean, logvar
-
-    def mean_of(self, out):
-        "The clip a decoder output stands for: the Gaussian's mean, or sigmoid(logits) for the Bernoulli"
-        return ops.sigmoid(out) if self.hp['likelihood'] == 'bernoulli' else out
-
-    def log_px_z(self, x, out):
-        "log p(x|z) of each clip, summed over its samples"
-        if self.hp['likelihood'] == 'bernoulli':   # minus tf.nn.sigmoid_cross_entropy_with_logits(labels=x, logits=out)
-            return -ops.sum(ops.maximum(out, 0.) - out * x + ops.log1p(ops.exp(-ops.abs(out))), axis=-1)
-        return log_normal_pdf(x, out, 2. * self.log_sigma(x, out))
-
-    def log_sigma(self, x, out):
-        "log sigma of the Gaussian likelihood: the optimal one, log sqrt(MSE of the batch), floored at `min_log_sigma`"
-        return ops.maximum(0.5 * ops.log(ops.mean((x - out) ** 2) + 1e-12), self.hp['min_log_sigma'])
-
-    def elbo_terms(self, x, training=False)->dict:
-        "The one-sample ELBO and its terms for a batch of clips (B, L)"
-        mean, logvar = self.posterior(x, training)
-        eps = keras.random.normal(ops.shape(mean), seed=self.noise)
-        z = mean + ops.exp(0.5 * logvar) * eps                     # the reparameterisation trick
-        out = self.decoder(z, training=training)
-        logpx_z = self.log_px_z(x, out)
-        logpz = log_normal_pdf(z, 0., 0.)
-        logqz_x = log_normal_pdf(z, mean, logvar)
-        loss = -ops.mean(logpx_z + logpz - logqz_x)
-        if self.hp['seed_bce']: loss = loss + ops.mean(keras.losses.binary_crossentropy(x, out))   # the seed's extra term
-        sigma = ops.exp(self.log_sigma(x, out)) if self.hp['likelihood'] == 'gaussian' else ops.zeros(())
-        return {'loss': loss, 'rec': -ops.mean(logpx_z), 'kl': ops.mean(logqz_x - logpz), 'sigma': sigma}
-
-    def call(self, x, training=False):
-        "The reconstruction of clips from their posterior means"
-        return self.mean_of(self.decoder(self.posterior(x, training)[0], training=training))
 
     def _report(self, t):
         for m in self.trackers: m.update_state(t[m.name])
@@ -214,51 +172,88 @@ class WaveVAE(keras.Model):
     def test_step(self, data):
         return self._report(self.elbo_terms(data[0] if isinstance(data, (tuple, list)) else data, training=False))
 
-# %% ../../nbs/13_wavevae.ipynb #0606eff8
-_common = dict(sample_rate=3000, clip_samples=90_001, hop_samples=45_000, min_fill=0.5, norm='peak', level=0.95, latent_dim=2,
-               alpha=0.4, batch_size=8, lr=3e-4, beta_1=0.9, beta_2=0.999, epsilon=1e-8, val_frac=0.2, seed=0,
-               min_log_sigma=-7.0, seed_bce=False, temperature=1.0)
-_conv = dict(arch='conv', likelihood='gaussian', enc_norm='instance', dec_norm='instance', enc_kernels=[], kernel=9)
-for _c in [
-    Config('wavevae-seed', 'wavevae', "the seed's VAE as published, flaws included: clips as 1 step x 90,001 channels (dense, not convolutional), "
-           "sigmoid cross-entropy on a waveform; for reproducing the seed", data='rendered:m21-piano',
-           hparams={**_common, 'arch': 'seed', 'likelihood': 'bernoulli', 'seed_bce': True, 'enc_channels': [64, 128, 128, 256],
-                    'enc_kernels': [64, 128, 128, 256], 'dec_channels': [512, 256, 128, 64], 'strides': [], 'kernel': 1,
-                    'enc_norm': 'instance', 'dec_norm': 'batch', 'epochs': 20, 'patience': 0}),
-    Config('wavevae-small', 'wavevae', 'convolutional VAE over 30 s of 3 kHz audio (time as time, Gaussian likelihood), '
-           '5 stages of 16-96 channels: trains in minutes on a laptop CPU', data='rendered:m21-piano',
-           hparams={**_common, **_conv, 'enc_channels': [16, 32, 64, 96, 96], 'dec_channels': [96, 96, 64, 32, 16],
-                    'strides': [4, 4, 4, 4, 4], 'epochs': 60, 'patience': 0}),
-    Config('wavevae-paper', 'wavevae', "the corrected VAE at the seed's widths (64-256 / 512-64 channels, ~11M weights): for a GPU",
-           data='rendered:m21-piano',
-           hparams={**_common, **_conv, 'enc_channels': [64, 128, 128, 256], 'dec_channels': [512, 256, 128, 64],
-                    'strides': [4, 4, 4, 4], 'epochs': 100, 'patience': 20}),
-    Config('wavevae-tiny', 'wavevae', 'convolutional VAE over 1 s clips, 2 stages of 4-8 channels: for tests (seconds)', data='rendered:m21-piano',
-           hparams={**_common, **_conv, 'clip_samples': 3001, 'hop_samples': 3001, 'enc_channels': [4, 8], 'dec_channels': [8, 4],
-                    'strides': [4, 4], 'kernel': 5, 'batch_size': 16, 'epochs': 1, 'patience': 0}),
-]: register(_c, replace=True)
+# %% ../../nbs/13_wavevae.ipynb #1d6a81cd
+@keras.saving.register_keras_serializable(package='musiclab')
+class WaveVAE(ELBOModel):
+    "Encoder, decoder and likelihood of the waveform VAE, trained on the one-sample ELBO"
+    def __init__(self, hparams:dict, **kwargs):
+        super().__init__(hparams, **kwargs)
+        if self.hp['likelihood'] not in LIKELIHOODS: raise ConfigError(f"unknown likelihood {self.hp['likelihood']!r}; use one of {', '.join(LIKELIHOODS)}")
+        self.encoder, self.decoder = build_nets(self.hp)
+        self.noise = keras.random.SeedGenerator(self.hp['seed'])
+        self.trackers = [keras.metrics.Mean(name=n) for n in ('loss', 'rec', 'kl', 'sigma')]
+        self.built = True
+
+    def posterior(self, x, training=False):
+        "The encoder's mean and log-variance of q(z|x)"
+        mean, logvar = ops.split(self.encoder(x, training=training), 2, axis=-1)
+        return mean, logvar
+
+    def mean_of(self, out):
+        "The clip a decoder output stands for: the Gaussian's mean, or sigmoid(logits) for the Bernoulli"
+        return ops.sigmoid(out) if self.hp['likelihood'] == 'bernoulli' else out
+
+    def call(self, x, training=False):
+        "The reconstruction of clips from their posterior means"
+        return self.mean_of(self.decoder(self.posterior(x, training)[0], training=training))
+
+# %% ../../nbs/13_wavevae.ipynb #b8ab27f1
+@patch
+def log_px_z(self:WaveVAE, x, out):
+    "log p(x|z) of each clip, summed over its samples"
+    if self.hp['likelihood'] == 'bernoulli':   # minus tf.nn.sigmoid_cross_entropy_with_logits(labels=x, logits=out)
+        return -ops.sum(ops.maximum(out, 0.) - out * x + ops.log1p(ops.exp(-ops.abs(out))), axis=-1)
+    return log_normal_pdf(x, out, 2. * self.log_sigma(x, out))
+
+@patch
+def log_sigma(self:WaveVAE, x, out):
+    "log sigma of the Gaussian likelihood: the optimal one, log sqrt(MSE of the batch), floored at `min_log_sigma`"
+    return ops.maximum(0.5 * ops.log(ops.mean((x - out) ** 2) + 1e-12), self.hp['min_log_sigma'])
+
+@patch
+def elbo_terms(self:WaveVAE, x, training=False)->dict:
+    "The one-sample ELBO and its terms for a batch of clips (B, L)"
+    mean, logvar = self.posterior(x, training)
+    eps = keras.random.normal(ops.shape(mean), seed=self.noise)
+    z = mean + ops.exp(0.5 * logvar) * eps                     # the reparameterisation trick
+    out = self.decoder(z, training=training)
+    logpx_z = self.log_px_z(x, out)
+    logpz = log_normal_pdf(z, 0., 0.)
+    logqz_x = log_normal_pdf(z, mean, logvar)
+    loss = -ops.mean(logpx_z + logpz - logqz_x)
+    if self.hp['seed_bce']: loss = loss + ops.mean(keras.losses.binary_crossentropy(x, out))   # the seed's extra term
+    sigma = ops.exp(self.log_sigma(x, out)) if self.hp['likelihood'] == 'gaussian' else ops.zeros(())
+    return {'loss': loss, 'rec': -ops.mean(logpx_z), 'kl': ops.mean(logqz_x - logpz), 'sigma': sigma}
 
 # %% ../../nbs/13_wavevae.ipynb #6213ed04
-class WaveVAEModel:
+class AudioVAE(LatentModel):
+    "What the two audio VAEs share: recordings cut into the config's clips (or images), one network, and a record of the data it learned from"
+    parts, controls = ('vae',), ()   # one network, saved as vae.keras; no controls
+    unit = 'clips'                   # what recordings are cut into: the method that cuts them, and the key of their counts in `data`
+    sizes = 'clips or networks'      # what a checkpoint of another config was made for (in `check_net`'s message)
+    network, net_keys = None, ()     # the keras.Model class, and the hyper-parameters its networks must share with the config
+
+    def __init__(self, config:Config, converter=None, nets:dict|None=None):
+        super().__init__(config, converter, nets)
+        self.data = {}   # which recordings it learned from and was validated on, how many clips each side had, which recordings gave none
+
+    @property
+    def latent_size(self)->int: return self.hp['latent_dim']
+    @property
+    def sample_rate(self)->int: return self.hp['sample_rate']
+    def cut(self, items:list, train:bool=True): return getattr(self, self.unit)(items, train)   # `clips` (or `specs`)
+    def meta(self)->dict: return {'data': self.data}
+    def restore(self, meta:dict): self.data = meta.get('data', {})
+
+# %% ../../nbs/13_wavevae.ipynb #69be3fc9
+class WaveVAEModel(AudioVAE):
     "The waveform VAE system: a config and its network, trained, sampled and saved together"
-    def __init__(self, config:Config, # a `wavevae-*` config (with any overrides)
-                 net:WaveVAE|None=None): # a trained network (built by `fit` otherwise)
-        if config.model != 'wavevae': raise ConfigError(f'{config.name} is a {config.model} config, not a wavevae one')
-        self.config, self.hp, self.net = config, config.hparams, net
-        self.history, self.data = [], {}
+    model_id, network = 'wavevae', WaveVAE
+    net_keys = ('sample_rate', 'clip_samples', 'latent_dim', 'arch', 'likelihood', 'enc_channels', 'enc_kernels', 'dec_channels',
+                'strides', 'kernel', 'enc_norm', 'dec_norm')
 
     @property
     def length(self)->int: return self.hp['clip_samples']
-    @property
-    def sample_rate(self)->int: return self.hp['sample_rate']
-
-    @staticmethod
-    def load_data(spec:str|None=None, # a data spec (default: the config's)
-                  config:Config|None=None, # the config whose sample rate to use (default: wavevae-small's)
-                  limit:int|None=None)->AudioSet:
-        "Recordings for this model: `musiclab.audio.load_audio` at the config's rate"
-        config = config or get_config('wavevae-small')
-        return load_audio(spec or config.data, sample_rate=config['sample_rate'], limit=limit)
 
     def clips(self, items:list[AudioItem], # recordings at the config's rate
               train:bool=True)->Clips: # training clips overlap by the config's hop; validation clips do not
@@ -269,142 +264,136 @@ class WaveVAEModel:
         return make_clips(items, hp['clip_samples'], hp['hop_samples'] if train else hp['clip_samples'], hp['min_fill'],
                           norm=hp['norm'], level=hp['level'])
 
-    def _build(self, strategy:str|tf.distribute.Strategy='default')->WaveVAE:
-        hp = self.hp
-        with (get_strategy(strategy) if isinstance(strategy, str) else strategy).scope():
-            net = WaveVAE(hp, name=self.config.name.replace('-', '_'))
-            net.compile(keras.optimizers.Adam(hp['lr'], beta_1=hp['beta_1'], beta_2=hp['beta_2'], epsilon=hp['epsilon']))
-        return net
+# %% ../../nbs/13_wavevae.ipynb #e81c1715
+@patch
+def data_options(self:AudioVAE)->dict: return {'sample_rate': self.sample_rate}   # `load_data` reads recordings at the config's rate
+@patch
+def read(self:AudioVAE, path)->AudioItem: return read_audio(path, sample_rate=self.sample_rate)   # one audio file, at the config's rate
 
-    def fit(self, train:list[AudioItem]|AudioSet, # training recordings
-            valid:list[AudioItem]|AudioSet, # validation recordings (whole files, never clips of the training ones)
-            out:str|Path, # the run's folder: checkpoints in OUT/train, the final model in OUT
-            epochs:int|None=None, # default: the config's
-            strategy:str='default', verbose:int=2):
-        "Cut clips, train with checkpoints (an interrupted run in `out` resumes), save into `out`"
-        strat = get_strategy(strategy)   # first: a multi-worker strategy must exist before TensorFlow runs anything
-        out, hp, multi = Path(out), self.hp, worker_of(strat)[1] > 1
-        home = run_folder(out, strat)    # the chief writes into `out`; other workers into a private folder
-        train, valid = list(getattr(train, 'items', train)), list(getattr(valid, 'items', valid))
-        set_seed(hp['seed'])
-        ct, cv = self.clips(train, True), self.clips(valid, False) if valid else None
-        if not len(ct): raise DataError(f'no training clips: every recording was too short or silent ({ct.skipped[:3]})')
-        if verbose:
-            gone = ct.skipped + (cv.skipped if cv is not None else [])
-            print(f"{len(ct)} training clips and {len(cv) if cv is not None else 0} validation clips of {hp['clip_samples']:,} samples "
-                  f"({hp['clip_samples'] / hp['sample_rate']:.1f} s at {hp['sample_rate']} Hz)" + (f'; no clip from {len(gone)} recordings: ' + '; '.join(f'{n}: {r}' for n, r in gone) if gone else ''))
-        epochs = epochs or hp['epochs']
-        folder = home/'train'
-        net, start = (None, 0) if multi else resume(folder, strat)   # a cluster restarts from BackupAndRestore's backup instead
-        if net is None: net = self._build(strat)
-        elif verbose: print(f'resuming after epoch {start}')
-        va = cv.dataset(hp['batch_size'], shuffle=False) if cv is not None and len(cv) else None
-        # under `multiworker`, worker i cuts its clips from recordings i, i+n, ...; a NaN loss leaves the last good epoch's model
-        net, diverged = fit_run(net, folder, lambda i, n, b: (ct if n == 1 else self.clips(train[i::n], True)).dataset(b, shuffle=True, seed=hp['seed']),
-                                len(ct), hp['batch_size'], va, epochs, start, hp['patience'], strat, verbose)
-        self.net, self.history = net, (read_state(folder) or {}).get('history', [])
-        self.data = dict(train=sorted({n for n in ct.names}), valid=sorted(set(cv.names)) if cv is not None else [],
-                         clips=dict(train=len(ct), valid=len(cv) if cv is not None else 0), skipped=ct.skipped + (cv.skipped if cv is not None else []),
-                         **({'diverged': diverged} if diverged else {}))
-        self.save(home)            # every worker saves (saving may synchronise them); only the chief's copy is kept
-        finish_run(out, strat)
-        return self
+@patch
+def build(self:AudioVAE, part:str, strategy:tf.distribute.Strategy)->keras.Model:
+    "The network, compiled with Adam inside the strategy's scope (the config's learning rate; its betas and epsilon where it gives them)"
+    hp = self.hp
+    with strategy.scope():
+        net = self.network(hp, name=self.config.name.replace('-', '_'))
+        net.compile(keras.optimizers.Adam(hp['lr'], beta_1=hp.get('beta_1', 0.9), beta_2=hp.get('beta_2', 0.999), epsilon=hp.get('epsilon', 1e-7)))
+    return net
 
-    def save(self, path:str|Path)->Path:
-        "Save the network (weights, no optimizer) and `musiclab.json` (config, history, which recordings it learned from) into `path`"
-        if self.net is None: raise MusiclabError('the model has no network to save: fit it or load a checkpoint')
-        path = Path(path); path.mkdir(parents=True, exist_ok=True)
-        save_model(self.net, path/'vae.keras', include_optimizer=False)
-        write_meta(path, 'wavevae', self.config, history=self.history, data=self.data)
-        return path
+@patch
+def check_net(self:AudioVAE, net:keras.Model, path=None, what:str='this checkpoint'):
+    "Refuse a network made for other sizes than this config's: a `CheckpointError` that says which"
+    same = lambda v: list(v) if isinstance(v, (list, tuple)) else v
+    theirs, ours = ({k: same(hp.get(k)) for k in self.net_keys} for hp in (net.hp, self.hp))
+    bad = [f'{k} {theirs[k]!r} (this config: {ours[k]!r})' for k in self.net_keys if theirs[k] != ours[k]]
+    if bad: raise CheckpointError(f"{what} was made for other {self.sizes}: {', '.join(bad)}", path=path)
 
-    @classmethod
-    def load(cls, path:str|Path)->'WaveVAEModel':
-        "A model saved by `save` (the network loaded in Keras safe mode)"
-        path = Path(path); meta = read_meta(path, 'wavevae')
-        m = cls(meta['config'], load_model(path/'vae.keras', compile=False))
-        m.history, m.data = meta.get('history', []), meta.get('data', {})
-        return m
+@patch
+def check(self:AudioVAE, path:Path): self.check_net(self.net, path)   # the face's load-time hook
 
-    def _need_net(self):
-        if self.net is None: raise MusiclabError('the model has no trained network: fit it or load a checkpoint')
+# %% ../../nbs/13_wavevae.ipynb #06af0b94
+class SameNet(keras.callbacks.Callback):
+    "Before a run goes on from its checkpoint: the network it resumes must be one of the model's config"
+    def __init__(self, owner:AudioVAE): super().__init__(); self.owner = owner
+    def on_train_begin(self, logs=None): self.owner.check_net(self.model, what='the checkpoint this run resumes')
 
-    def as_clips(self, x)->np.ndarray:
-        "(N, L) float32 clips from an AudioPiece (resampled, zero-padded or cut at the end), a list of them, Clips or an array"
-        if isinstance(x, Clips): x = x.x
-        if isinstance(x, AudioPiece): x = [x]
-        if isinstance(x, (list, tuple)) and x and isinstance(x[0], AudioPiece):
-            x = np.stack([np.pad(a, (0, max(0, self.length - len(a))))[:self.length]
-                          for a in (p.wav(self.sample_rate) if p.sample_rate != self.sample_rate else p.audio for p in x)])
-        x = np.asarray(x, np.float32)
-        if x.ndim == 1: x = x[None]
-        if x.ndim != 2 or x.shape[1] != self.length: raise DataError(f'clips of {self.length} samples expected, got shape {x.shape}')
-        return x
+@patch
+def prepare(self:AudioVAE, train, valid, verbose:int=0)->tuple:
+    "Cut the recordings (AudioSets or lists) into training clips (overlapping by the config's hop) and validation clips; note in `data` which went where"
+    train, valid = list(getattr(train, 'items', train)), list(getattr(valid, 'items', valid))
+    ct, cv = self.cut(train, True), (self.cut(valid, False) if valid else None)
+    if not len(ct): raise DataError(f'no training {self.unit}: every recording was too short or silent ({ct.skipped[:3]})')
+    gone = ct.skipped + (cv.skipped if cv is not None else [])
+    self.data = {'train': sorted(set(ct.names)), 'valid': sorted(set(cv.names)) if cv is not None else [],
+                 self.unit: dict(train=len(ct), valid=len(cv) if cv is not None else 0), 'skipped': [list(g) for g in gone]}
+    if verbose: print(f'training: {ct}\nvalidation: {cv}' + (f'\nno {self.unit} from: ' + '; '.join(f'{n}: {r}' for n, r in gone) if gone else ''))
+    return train, ct, cv
 
-    def encode(self, x, batch_size:int=32)->tuple[np.ndarray, np.ndarray]:
-        "The posterior's mean and log-variance (N, latent) for clips"
-        self._need_net(); x = self.as_clips(x)
-        outs = [self.net.posterior(x[i:i + batch_size]) for i in range(0, len(x), batch_size)]
-        return np.concatenate([ops.convert_to_numpy(m) for m, _ in outs]), np.concatenate([ops.convert_to_numpy(v) for _, v in outs])
+@patch
+def job(self:AudioVAE, part:str, data:tuple, strategy)->Job:
+    "Shuffled training batches (worker i of n cuts its own from recordings i, i+n, ...), validation batches in order"
+    train, ct, cv = data
+    make = lambda i, n, b: (ct if n == 1 else self.cut(train[i::n], True)).dataset(b, shuffle=True, seed=self.hp['seed'])
+    return Job(make, len(ct), cv.dataset(self.hp['batch_size'], shuffle=False) if cv is not None and len(cv) else None, extra=(SameNet(self),))
 
-    def decode(self, z, batch_size:int=32)->np.ndarray:
-        "The clips (N, L) that latent vectors (N, latent) stand for"
-        self._need_net(); z = np.asarray(z, np.float32).reshape(-1, self.hp['latent_dim'])
-        return np.concatenate([ops.convert_to_numpy(self.net.mean_of(self.net.decoder(z[i:i + batch_size], training=False)))
-                               for i in range(0, len(z), batch_size)]) if len(z) else np.zeros((0, self.length), np.float32)
+@patch
+def fitted(self:AudioVAE, data): self.check_net(self.net, what='the checkpoint this run resumes')   # a finished run was never trained here
 
-    def reconstruct(self, x, sample:bool=False, # decode a draw of q(z|x) instead of its mean
-                    seed:int=0)->np.ndarray:
-        "Encode and decode clips"
-        mean, logvar = self.encode(x)
-        if sample: mean = mean + np.exp(0.5 * logvar) * np.random.default_rng(seed).standard_normal(mean.shape).astype(np.float32)
-        return self.decode(mean)
+# %% ../../nbs/13_wavevae.ipynb #dff81ad5
+def in_batches(f, # a function of one batch: returns a tensor, or a tuple of them
+               x, batch_size:int=32):
+    "`f` applied to `x` a batch at a time; its outputs as numpy arrays, concatenated (a tuple of them where `f` gives a tuple)"
+    outs = [f(x[i:i + batch_size]) for i in range(0, len(x), batch_size)]
+    cat = lambda parts: np.concatenate([ops.convert_to_numpy(p) for p in parts])
+    return tuple(map(cat, zip(*outs))) if isinstance(outs[0], tuple) else cat(outs)
 
-    def pieces(self, waves:np.ndarray, title:str)->list[AudioPiece]:
-        "Clips as AudioPieces at the model's rate"
-        return [AudioPiece(w, self.sample_rate, title if len(waves) == 1 else f'{title} {i + 1}') for i, w in enumerate(waves)]
+@patch
+def unpack(self:AudioVAE, items, one):
+    "A list of items as one array (each item read by `one`), a recording as its first clip (cut as validation clips are), anything else as it is"
+    if isinstance(items, (list, tuple)) and len(items) and not np.isscalar(items[0]): return np.concatenate([one(i) for i in items])
+    if isinstance(items, AudioItem):
+        cut = self.cut([items], train=False)
+        if not len(cut): raise DataError(cut.skipped[0][1] if cut.skipped else f'no {self.unit}', path=items.source)
+        return cut.x[:1]
+    return items
 
-    def sample(self, n:int=1, # how many clips
-               length:int|None=None, # ignored: the network fixes a clip's length (accepted for `musiclab generate`)
-               temperature:float|None=None, # spread of the prior: z ~ N(0, temperature^2 I) (default: the config's, 1.0)
-               seed:int=0, # the same seed gives the same clips
-               key:str|None=None, tempo:float|None=None, # ignored: audio has no key or tempo to change
-               )->list[AudioPiece]:
-        "Generate `n` new clips by decoding latent vectors drawn from the prior"
-        self._need_net()
-        t = self.hp['temperature'] if temperature is None else temperature
-        if not t > 0: raise ConfigError(f'temperature must be above 0, got {t}')
-        z = t * np.random.default_rng(seed).standard_normal((n, self.hp['latent_dim'])).astype(np.float32)
-        return [AudioPiece(w, self.sample_rate, f'{self.config.name} sample') for w in self.decode(z)]
+@patch
+def pieces(self:AudioVAE, outputs:np.ndarray, title:str)->list:
+    "Decoded clips (or images) as pieces, numbered when there are several"
+    return [self.piece(o, title if len(outputs) == 1 else f'{title} {i + 1}') for i, o in enumerate(outputs)]
 
-    def _code(self, x)->np.ndarray:
-        "A latent vector given as such, or the posterior mean of one clip"
-        if isinstance(x, np.ndarray) and x.shape == (self.hp['latent_dim'],): return x.astype(np.float32)
-        return self.encode(x)[0][0]
+@patch
+def _decode(self:AudioVAE, z, temperature, seed):   # the mean of p(x|z): nothing is drawn, so temperature and seed change nothing
+    return self.pieces(self.means(z), f'{self.config.name}: decoded')
 
-    def interpolate(self, a, b, # two clips (or latent vectors)
-                    steps:int=5)->list[AudioPiece]:
-        "Clips decoded from `steps` points on the line from a's code to b's code (both ends included)"
-        za, zb = self._code(a), self._code(b)
-        w = np.linspace(0, 1, steps, dtype=np.float32)[:, None]
-        return [AudioPiece(x, self.sample_rate, f'{self.config.name}: {i / max(steps - 1, 1):.0%} of the way')
-                for i, x in enumerate(self.decode((1 - w) * za + w * zb))]
+@patch
+def reconstruct(self:AudioVAE, x, # what `encode` reads
+                sample:bool=False, # decode a draw of q(z|x) instead of its mean
+                seed:int=0)->np.ndarray:
+    "Encode and decode: the decoder's output (clips or images) for each item"
+    lat = self.encode(x, seed=seed)
+    return self.means(lat.z if sample else lat.mu)
 
-    def similar(self, x, n:int=4, # a clip (or a latent vector), and how many variations
-                similarity:float=0.8, # 1: x's own code; 0: free samples of the prior
-                seed:int=0)->list[AudioPiece]:
-        "Variations on a clip: decode s*mu(x) + sqrt(1-s^2)*eps"
-        if not 0 <= similarity <= 1: raise ConfigError(f'similarity must be in [0, 1], got {similarity}')
-        eps = np.random.default_rng(seed).standard_normal((n, self.hp['latent_dim'])).astype(np.float32)
-        return self.pieces(self.decode(similarity * self._code(x) + math.sqrt(1 - similarity ** 2) * eps), f'{self.config.name}: similar')
+# %% ../../nbs/13_wavevae.ipynb #3475a96c
+@patch
+def as_clips(self:WaveVAEModel, x)->np.ndarray:
+    "(N, L) float32 clips from AudioPieces (resampled, zero-padded or cut at the end), recordings, Clips, arrays, or a list of them"
+    x = self.unpack(x, self.as_clips)
+    if isinstance(x, Clips): x = x.x
+    if isinstance(x, AudioPiece):
+        a = x.wav(self.sample_rate) if x.sample_rate != self.sample_rate else x.audio
+        x = np.pad(a, (0, max(0, self.length - len(a))))[:self.length]
+    x = np.asarray(x, np.float32)
+    if x.ndim == 1: x = x[None]
+    if x.ndim != 2 or x.shape[1] != self.length: raise DataError(f'clips of {self.length} samples expected, got shape {x.shape}')
+    return x
 
-    def evaluate(self, clips:Clips)->dict:
-        "Reconstruction from the posterior mean on `clips`: RMS error, log-spectral distance (dB), and the ELBO (nats per clip)"
-        rec = self.reconstruct(clips)
-        terms = [self.net.elbo_terms(clips.x[i:i + 32]) for i in range(0, len(clips), 32)]
-        elbo = [-(float(t['rec']) + float(t['kl'])) * len(clips.x[i * 32:(i + 1) * 32]) for i, t in enumerate(terms)]
-        return dict(rmse=float(rmse(clips.x, rec).mean()), lsd_db=float(log_spectral_distance(clips.x, rec).mean()),
-                    elbo=sum(elbo) / len(clips), clips=len(clips))
+@patch
+def _encode(self:WaveVAEModel, items)->tuple[np.ndarray, np.ndarray]:
+    mean, logvar = in_batches(self.net.posterior, self.as_clips(items))
+    return mean, np.exp(0.5 * logvar)   # sigma = e^(v/2)
+
+@patch
+def means(self:WaveVAEModel, z:np.ndarray)->np.ndarray:
+    "The clips (N, L) that codes (N, latent) stand for"
+    return in_batches(lambda b: self.net.mean_of(self.net.decoder(b, training=False)), z)
+
+@patch
+def piece(self:WaveVAEModel, wave:np.ndarray, title:str)->AudioPiece: return AudioPiece(wave, self.sample_rate, title)
+
+@patch
+def _sample(self:WaveVAEModel, n, temperature, seed):
+    z = temperature * np.random.default_rng(seed).standard_normal((n, self.latent_size)).astype(np.float32)   # z ~ N(0, t^2 I)
+    return self.pieces(self.means(z), f'{self.config.name} sample')
+
+# %% ../../nbs/13_wavevae.ipynb #ca27555b
+@patch
+def evaluate(self:WaveVAEModel, clips:Clips)->dict:
+    "Reconstruction from the posterior mean on `clips`: RMS error, log-spectral distance (dB), and the ELBO (nats per clip)"
+    rec = self.reconstruct(clips)
+    terms = [self.net.elbo_terms(clips.x[i:i + 32]) for i in range(0, len(clips), 32)]
+    elbo = [-(float(t['rec']) + float(t['kl'])) * len(clips.x[i * 32:(i + 1) * 32]) for i, t in enumerate(terms)]
+    return dict(rmse=float(rmse(clips.x, rec).mean()), lsd_db=float(log_spectral_distance(clips.x, rec).mean()),
+                elbo=sum(elbo) / len(clips), clips=len(clips))
 
 # %% ../../nbs/13_wavevae.ipynb #523f07d1
 def _envelope(ax, wave:np.ndarray, points:int=300):
@@ -421,26 +410,28 @@ def _thumb(wave:np.ndarray, w:float=1.5, h:float=0.55, dpi:int=60)->bytes:
     _envelope(ax, wave); ax.axis('off')
     f = io.BytesIO(); fig.savefig(f, format='png'); return f.getvalue()
 
+# %% ../../nbs/13_wavevae.ipynb #0dce94d0
 class LatentGrid(widgets.VBox):
     "A grid of decoded clips over two latent dimensions: click a cell to hear and see its clip"
-    def __init__(self, model:WaveVAEModel, # a trained waveform VAE
+    def __init__(self, model:WaveVAEModel, # a trained waveform VAE (any model with the latent face whose pieces are clips)
                  steps:int=5, # cells per side
                  extent:float=2.0, # the grid spans [-extent, extent] around `center` in each of the two dimensions
                  dims:tuple=(0, 1), # which latent dimensions span the plane
                  center=None, # the plane's centre (default: the origin)
-                 points=None, # Clips (or codes (N, latent)) to mark on the map, e.g. the training clips
+                 points=None, # items to mark on the map by their codes (what `encode` reads, e.g. the training Clips), or codes (N, latent)
                  sample_rate:int=16000): # audio rate of the player
-        d = model.hp['latent_dim']
+        d = model.latent_size
         if len(set(dims)) != 2 or not all(0 <= i < d for i in dims): raise ConfigError(f'dims must be two different latent dimensions below {d}, got {dims}')
         if steps < 2: raise ConfigError(f'steps must be 2 or more, got {steps}')
         self.model, self.steps, self.extent, self.dims, self.sample_rate = model, steps, extent, tuple(dims), sample_rate
         self.center = np.zeros(d, np.float32) if center is None else np.asarray(center, np.float32)
         self.values = np.linspace(-extent, extent, steps)
         self.z = np.stack([self._z(i, j) for i in range(steps) for j in range(steps)])
-        waves = model.decode(self.z)
+        waves = [p.audio for p in model.decode(self.z)]
         self.pieces = [[AudioPiece(waves[i * steps + j], model.sample_rate, f'z = ({self.z[i * steps + j][dims[0]]:+.2f}, {self.z[i * steps + j][dims[1]]:+.2f})')
                         for j in range(steps)] for i in range(steps)]
-        self.codes = None if points is None else (model.encode(points)[0] if isinstance(points, Clips) else np.asarray(points))
+        codes = isinstance(points, np.ndarray) and points.ndim == 2 and points.shape[1] == d
+        self.codes = None if points is None else points.astype(np.float32) if codes else model.encode(points).mu
         cells = []
         for i in range(steps):
             for j in range(steps):
@@ -467,29 +458,32 @@ class LatentGrid(widgets.VBox):
         self.selected = (i, j)
         return p
 
-    def figure(self, figsize=(9, 6)):
-        "A still picture of the grid: each clip's waveform at its place in the latent plane, and the marked codes"
-        import matplotlib.pyplot as plt
-        fig, axes = plt.subplots(self.steps, self.steps, figsize=figsize, sharex=True, sharey=True)
-        for i in range(self.steps):
-            for j in range(self.steps):
-                ax = axes[i, j]; w = self.pieces[i][j].audio
-                _envelope(ax, w); ax.set_xticks([]); ax.set_yticks([])
-                ax.text(0.02, 0.04, f'RMS {np.sqrt(np.mean(w.astype(np.float64) ** 2)):.3f}', transform=ax.transAxes, fontsize=6)
-                if i == self.steps - 1: ax.set_xlabel(f'{self.values[j]:+.1f}')
-                if j == 0: ax.set_ylabel(f'{self.values[self.steps - 1 - i]:+.1f}')
-        fig.supxlabel(f'$z_{self.dims[0] + 1}$'); fig.supylabel(f'$z_{self.dims[1] + 1}$')
-        fig.suptitle(f'{self.model.config.name}: clips decoded across the latent plane (each at its own scale)')
-        return fig
+# %% ../../nbs/13_wavevae.ipynb #e26ea99c
+@patch
+def figure(self:LatentGrid, figsize=(9, 6)):
+    "A still picture of the grid: each clip's waveform at its place in the latent plane, and the marked codes"
+    import matplotlib.pyplot as plt
+    fig, axes = plt.subplots(self.steps, self.steps, figsize=figsize, sharex=True, sharey=True)
+    for i in range(self.steps):
+        for j in range(self.steps):
+            ax = axes[i, j]; w = self.pieces[i][j].audio
+            _envelope(ax, w); ax.set_xticks([]); ax.set_yticks([])
+            ax.text(0.02, 0.04, f'RMS {np.sqrt(np.mean(w.astype(np.float64) ** 2)):.3f}', transform=ax.transAxes, fontsize=6)
+            if i == self.steps - 1: ax.set_xlabel(f'{self.values[j]:+.1f}')
+            if j == 0: ax.set_ylabel(f'{self.values[self.steps - 1 - i]:+.1f}')
+    fig.supxlabel(f'$z_{self.dims[0] + 1}$'); fig.supylabel(f'$z_{self.dims[1] + 1}$')
+    fig.suptitle(f'{self.model.config.name}: clips decoded across the latent plane (each at its own scale)')
+    return fig
 
-    def _map_png(self)->bytes:
-        from matplotlib.figure import Figure
-        fig = Figure(figsize=(3, 3), dpi=70, layout='tight'); ax = fig.add_subplot()
-        g = np.array([[self.values[j], self.values[self.steps - 1 - i]] for i in range(self.steps) for j in range(self.steps)])
-        ax.scatter(g[:, 0] + self.center[self.dims[0]], g[:, 1] + self.center[self.dims[1]], marker='s', s=30, c='0.8', label='grid')
-        if self.codes is not None: ax.scatter(self.codes[:, self.dims[0]], self.codes[:, self.dims[1]], s=12, c='#d62728', label='clips')
-        ax.set_xlabel(f'z{self.dims[0] + 1}'); ax.set_ylabel(f'z{self.dims[1] + 1}'); ax.legend(fontsize=7)
-        f = io.BytesIO(); fig.savefig(f, format='png'); return f.getvalue()
+@patch
+def _map_png(self:LatentGrid)->bytes:
+    from matplotlib.figure import Figure
+    fig = Figure(figsize=(3, 3), dpi=70, layout='tight'); ax = fig.add_subplot()
+    g = np.array([[self.values[j], self.values[self.steps - 1 - i]] for i in range(self.steps) for j in range(self.steps)])
+    ax.scatter(g[:, 0] + self.center[self.dims[0]], g[:, 1] + self.center[self.dims[1]], marker='s', s=30, c='0.8', label='grid')
+    if self.codes is not None: ax.scatter(self.codes[:, self.dims[0]], self.codes[:, self.dims[1]], s=12, c='#d62728', label='clips')
+    ax.set_xlabel(f'z{self.dims[0] + 1}'); ax.set_ylabel(f'z{self.dims[1] + 1}'); ax.legend(fontsize=7)
+    f = io.BytesIO(); fig.savefig(f, format='png'); return f.getvalue()
 
 # %% ../../nbs/13_wavevae.ipynb #804032dd
 def average_spectrum_db(x:np.ndarray, n_fft:int=256, hop:int=64)->np.ndarray:
@@ -515,11 +509,11 @@ def compare_models(names=('wavevae-seed', 'wavevae-small'), # configs to train s
     rows = []
     for c in cfgs:
         t0 = time.time()
-        m = WaveVAEModel(c).fit(train, valid, out/c.name, epochs=epochs, verbose=verbose)
+        m = WaveVAEModel(c).fit(train, valid, out=out/c.name, epochs=epochs, verbose=verbose)
         seconds = time.time() - t0
         tr, ev = m.evaluate(seen), m.evaluate(held)
         gen = np.stack([p.audio for p in m.sample(n_generated, seed=0)])
-        rows.append(dict(model=c.name, weights=m.net.count_params(), epochs=len(m.history), train_s=round(seconds, 1), note=m.data.get('diverged', ''),
+        rows.append(dict(model=c.name, weights=m.net.count_params(), epochs=len(m.history), train_s=round(seconds, 1), note='; '.join(m.diverged.values()),
                          train_rmse=tr['rmse'], train_lsd_db=tr['lsd_db'], rmse=ev['rmse'], lsd_db=ev['lsd_db'], elbo=ev['elbo'],
                          gen_rms=float(np.sqrt(np.mean(gen.astype(np.float64) ** 2))), gen_dc=float(gen.mean()), gen_negative=float((gen < 0).mean()),
                          gen_spectrum_db=float(np.sqrt(np.mean((average_spectrum_db(gen) - average_spectrum_db(held.x)) ** 2)))))
@@ -543,17 +537,17 @@ def results_table(rows:list[dict])->str:
     return '\n'.join(lines)
 
 # %% ../../nbs/13_wavevae.ipynb #3d93fa5e
-def demo_entry(out, # the folder to write into
-               seed:int=0, temperature:float=0.8)->dict:
-    "Write a clip generated by the shipped wavevae-small checkpoint (wavevae.wav, wavevae.svg); returns its entry for `write_html`"
-    m = WaveVAEModel.load(asset('wavevae-small'))
-    [clip] = m.sample(1, temperature=temperature, seed=seed)
-    clip.title = 'Waveform VAE: a new 30-second clip'
-    return {**clip.save(out, 'wavevae'), 'title': clip.title,
-            'caption': f'{clip.caption}; wavevae-small, trained on the music21 piano pieces rendered to audio (latent z = {temperature:g} x N(0, I))'}
+@patch
+def demo_entries(self:WaveVAEModel, out, # the folder to write into
+                 seed:int=0, length:int|None=None, temperature:float=0.8)->list[dict]:
+    "A new clip (z = temperature x N(0, I)), saved as wavevae.wav and .svg into `out`; its entry for the demo page"
+    [clip] = self.sample(1, temperature=temperature, seed=seed)
+    clip.title = f"Waveform VAE: a new {self.hp['clip_samples'] / self.sample_rate:.0f}-second clip"
+    return [{**clip.save(out, self.model_id), 'title': clip.title,
+             'caption': f'{clip.caption}; {self.config.name}, trained on {self.config.data} (latent z = {temperature:g} x N(0, I))'}]
 
 def demo(out, seed:int=0)->list[Path]:
-    "The demo's clip and an index.html to play it"
-    from musiclab.render import write_html
-    e = demo_entry(out, seed)
+    "The clip of the shipped wavevae-small checkpoint and an index.html to play it"
+    from musiclab.media import write_html
+    [e] = WaveVAEModel.load(asset('wavevae-small')).demo_entries(out, seed)
     return [e['wav'], e['svg'], write_html(out, [e], title='musiclab demo: the waveform VAE')]
