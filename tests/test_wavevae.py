@@ -71,11 +71,11 @@ def test_sample_takes_no_controls_and_the_latent_face(run, data):
     np.testing.assert_allclose(lat.mu[0], np.asarray(mean)[0], atol=1e-6)
     np.testing.assert_allclose(lat.sigma[0], np.exp(0.5 * np.asarray(logvar))[0], rtol=1e-5)   # sigma: the standard deviation
     arc, line = m.interpolate(recs[0], recs[1], 3), m.interpolate(recs[0], recs[1], 3, method='lerp')
-    np.testing.assert_allclose(arc[0].audio, m.decode(lat.mu[0])[0].audio, atol=1e-6)
-    np.testing.assert_allclose(arc[-1].audio, line[-1].audio, atol=1e-6)
+    np.testing.assert_allclose(arc[0].audio, m.decode(lat.mu[0])[0].audio, atol=1e-5)   # one code, or three in a batch: float32 rounding
+    np.testing.assert_allclose(arc[-1].audio, line[-1].audio, atol=1e-5)
     assert not np.allclose(arc[1].audio, line[1].audio)    # slerp (the default) and lerp part in the middle
-    np.testing.assert_allclose(m.similar(recs[0], 2, closeness=1.0)[1].audio, arc[0].audio, atol=1e-6)
-    with pytest.raises(ConfigError, match='WaveVAEModel.decode does not understand similarity'): m.similar(recs[0], 2, similarity=0.5)   # now `closeness`
+    np.testing.assert_allclose(m.similar(recs[0], 2, closeness=1.0)[1].audio, arc[0].audio, atol=1e-5)
+    with pytest.raises(ConfigError, match='WaveVAEModel.similar does not understand similarity'): m.similar(recs[0], 2, similarity=0.5)   # now `closeness`
 
 def test_a_checkpoint_of_other_sizes_is_refused(run, data, tmp_path):
     import shutil

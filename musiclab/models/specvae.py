@@ -267,14 +267,9 @@ class SpecWalk(widgets.VBox):
         return p
 
 # %% ../../nbs/14_specvae.ipynb #7d44b11e
-@patch
-def demo_entries(self:SpecVAEModel, out, # the folder to write into
-                 seed:int=0, length:int|None=None, temperature:float=1.0)->list[dict]:
-    "A new spectrogram (z from the mixture prior), saved as specvae.wav, .png and .svg into `out`; its entry for the demo page"
-    [p] = self.sample(1, temperature=temperature, seed=seed)
-    p.title = f'Spectrogram VAE: a new {self.params.seconds:.0f}-second spectrogram, heard through Griffin-Lim'
-    return [{**p.save(out, self.model_id), 'title': p.title,
-             'caption': f'{p.caption}; {self.config.name}, trained on {self.config.data} (z from the mixture prior, temperature {temperature:g})'}]
+SpecVAEModel.demo_temperature = 1.0   # `demo_entries` is the audio VAEs' (13_wavevae); these say what the clip is
+SpecVAEModel.demo_title = lambda self: f'Spectrogram VAE: a new {self.params.seconds:.0f}-second spectrogram, heard through Griffin-Lim'
+SpecVAEModel.demo_how = lambda self, t: f'z from the mixture prior, temperature {t:g}'
 
 def demo(out, seed:int=0)->list[Path]:
     "The clip of the shipped specvae-small checkpoint and an index.html to play it"

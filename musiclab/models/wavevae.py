@@ -538,13 +538,17 @@ def results_table(rows:list[dict])->str:
 
 # %% ../../nbs/13_wavevae.ipynb #3d93fa5e
 @patch
-def demo_entries(self:WaveVAEModel, out, # the folder to write into
-                 seed:int=0, length:int|None=None, temperature:float=0.8)->list[dict]:
-    "A new clip (z = temperature x N(0, I)), saved as wavevae.wav and .svg into `out`; its entry for the demo page"
-    [clip] = self.sample(1, temperature=temperature, seed=seed)
-    clip.title = f"Waveform VAE: a new {self.hp['clip_samples'] / self.sample_rate:.0f}-second clip"
-    return [{**clip.save(out, self.model_id), 'title': clip.title,
-             'caption': f'{clip.caption}; {self.config.name}, trained on {self.config.data} (latent z = {temperature:g} x N(0, I))'}]
+def demo_entries(self:AudioVAE, out, # the folder to write into
+                 seed:int=0, length:int|None=None, temperature:float|None=None)->list[dict]: # default: the class's `demo_temperature`
+    "A new clip, saved as `<model id>.*` into `out`; its entry for the demo page (the two audio VAEs say what it is in `demo_title` and `demo_how`)"
+    t = self.demo_temperature if temperature is None else temperature
+    [p] = self.sample(1, temperature=t, seed=seed)
+    p.title = self.demo_title()
+    return [{**p.save(out, self.model_id), 'title': p.title, 'caption': f'{p.caption}; {self.config.name}, trained on {self.config.data} ({self.demo_how(t)})'}]
+
+WaveVAEModel.demo_temperature = 0.8
+WaveVAEModel.demo_title = lambda self: f"Waveform VAE: a new {self.hp['clip_samples'] / self.sample_rate:.0f}-second clip"
+WaveVAEModel.demo_how = lambda self, t: f'latent z = {t:g} x N(0, I)'
 
 def demo(out, seed:int=0)->list[Path]:
     "The clip of the shipped wavevae-small checkpoint and an index.html to play it"
