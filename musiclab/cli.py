@@ -4,9 +4,9 @@
 
 # %% ../nbs/20_cli.ipynb #792267a6
 from __future__ import annotations
-import argparse, importlib, sys
+import argparse, sys
 from . import __version__
-import json, time
+import time
 from pathlib import Path
 from .core import *
 from .corpus import check_spec, spec_kind, spec_kinds

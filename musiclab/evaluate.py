@@ -9,7 +9,7 @@ from pathlib import Path
 import numpy as np
 from . import __version__
 from .core import *
-from .corpus import TPQ, load_corpus
+from .corpus import TPQ
 from .metrics import drum_pattern_consistency, groove_consistency, real_pieces, score_measures
 
 # %% auto #0

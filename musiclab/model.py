@@ -82,8 +82,7 @@ class Converter(Protocol):
 
 def converter_gaps(conv)->list[str]:
     "The members of the `Converter` protocol that `conv` lacks (empty when it follows the protocol)"
-    names = [n for n in ('fit', 'encode_many', 'decode', 'input_depth', 'output_depth', 'to_dict', 'from_dict')]
-    return [n for n in names if not hasattr(conv, n)]
+    return [n for n in ('fit', 'encode_many', 'decode', 'input_depth', 'output_depth', 'to_dict', 'from_dict') if not hasattr(conv, n)]
 
 # %% ../nbs/09a_model.ipynb #1294ee72
 class Model:
