@@ -5,16 +5,18 @@
 # %% ../nbs/04_audio.ipynb #d118378d
 from __future__ import annotations
 import difflib, hashlib, io, json, math
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 import numpy as np
+from fastcore.basics import patch
 from .core import *
 from .media import Playable, audio_backend, figure_bytes, img_html, pcm16, resample
 
 # %% auto #0
 __all__ = ['SAMPLE_RATE', 'AUDIO_EXTS', 'AUDIO_VERSION', 'RENDER_RATE', 'GTZAN_GENRES', 'DEFAULT_AUDIO_SPEC', 'AUDIO_SPECS',
            'NORMS', 'AudioItem', 'decode_audio', 'read_audio', 'piece_of', 'render_item', 'AudioSet', 'load_audio',
-           'Clips', 'make_clips', 'AudioPiece', 'rmse', 'log_spectral_distance', 'spectral_convergence']
+           'Clips', 'make_clips', 'AudioPiece', 'rmse', 'log_spectral_distance', 'spectral_convergence',
+           'ClipConverter']
 
 # %% ../nbs/04_audio.ipynb #f90b284b
 SAMPLE_RATE = 3000  # the seed's rate: 30 s -> 90,001 samples with librosa.load
@@ -385,6 +387,16 @@ class AudioPiece(Playable):
         "What `save` writes, by kind: stem.wav and the waveform as stem.svg"
         return {'wav': self.wav_bytes(sample_rate, peak), 'svg': self.waveform_image('svg')}
 
+# %% ../nbs/04_audio.ipynb #f7344e5f
+@patch
+def draw(self:AudioPiece, ax, points:int=300):
+    "`Playable.draw`: the envelope (min and max of each of `points` stretches), at the clip's own scale"
+    w = self.audio; k = max(1, len(w) // points); env = w[:len(w) // k * k].reshape(-1, k)
+    m = float(np.abs(env).max()) or 1.0
+    ax.fill_between(np.arange(len(env)), env.min(1) / m, env.max(1) / m, color='#1f77b4', lw=0)
+    ax.set_ylim(-1.05, 1.05); ax.set_xlim(0, len(env)); ax.set_title(self.title, fontsize=10)
+    return ax
+
 # %% ../nbs/04_audio.ipynb #f16382dd
 def rmse(x:np.ndarray, y:np.ndarray)->np.ndarray:
     "RMS error between clips (..., L): one number per clip"
@@ -414,3 +426,44 @@ def spectral_convergence(x:np.ndarray, # reference clips (..., L)
     "Spectral convergence ||S(x)| - |S(y)||_F / ||S(x)||_F between clips: one number per clip (0 = the same magnitudes; 1 = as far as silence)"
     a, b = np.sqrt(_power(x, n_fft, hop)), np.sqrt(_power(y, n_fft, hop))
     return np.sqrt(((a - b) ** 2).sum(axis=(-2, -1))) / np.maximum(np.sqrt((a ** 2).sum(axis=(-2, -1))), 1e-12)
+
+# %% ../nbs/04_audio.ipynb #b13e6d4d
+@dataclass
+class ClipConverter:
+    "Recordings <-> fixed-length normalised clips: the representation of the waveform VAE (a `musiclab.model.Converter`)"
+    sample_rate:int = SAMPLE_RATE # the rate recordings must have
+    clip_samples:int = 90001 # samples per clip (the seed's 30 s at 3 kHz)
+    hop_samples:int|None = None # samples between training clip starts (default: the clip length, no overlap)
+    min_fill:float = 0.5 # see `make_clips`
+    norm:str = 'peak'
+    level:float = 0.95
+
+    @classmethod
+    def of(cls, hp:dict)->ClipConverter: return cls(**{f.name: hp[f.name] for f in fields(cls) if f.name in hp})   # from a config's hparams
+    def to_dict(self)->dict: return asdict(self)
+    @classmethod
+    def from_dict(cls, d:dict)->ClipConverter: return cls(**d)
+    def fit(self, items:list)->ClipConverter: return self   # nothing is learned from the data
+
+    @property
+    def input_depth(self)->int: return 1   # one channel: a sample a step
+    @property
+    def output_depth(self)->int: return 1
+    @property
+    def length(self)->int: return self.clip_samples
+    @property
+    def sizes(self)->dict: return {'sample_rate': self.sample_rate, 'clip_samples': self.clip_samples}   # what the network is built for
+
+    def encode_many(self, items, # recordings (AudioItems, or an AudioSet) at the converter's rate
+                    train:bool=True)->Clips: # training clips overlap by hop_samples; validation clips do not
+        "Cut recordings into clips"
+        items = list(getattr(items, 'items', items))
+        bad = {i.sample_rate for i in items} - {self.sample_rate}
+        if bad: raise DataError(f'recordings at {sorted(bad)} Hz; the clips are made at {self.sample_rate} Hz (load them with that rate)')
+        hop = (self.hop_samples or self.clip_samples) if train else self.clip_samples
+        return make_clips(items, self.clip_samples, hop, self.min_fill, norm=self.norm, level=self.level)
+
+    def decode(self, wave:np.ndarray, title:str='musiclab')->AudioPiece: return AudioPiece(np.asarray(wave, np.float32), self.sample_rate, title)   # one clip to hear
+    def array(self, piece:AudioPiece)->np.ndarray: return piece.audio   # what `decode` was given
+    def power(self, x:np.ndarray)->np.ndarray: return _power(np.atleast_2d(x), 256, 128)   # power spectra (N, frames, bins) of clips (N, L)
+    def rms(self, x:np.ndarray)->float: return float(np.sqrt(np.mean(np.asarray(x, np.float64) ** 2)))   # the level of a batch of clips

@@ -85,7 +85,7 @@ for _c in [
 ]: register(_c)
 
 # %% ../nbs/00b_configs.ipynb #55d0c918
-_wave = dict(data='rendered:m21-piano', cls='musiclab.models.wavevae:WaveVAEModel', converter='musiclab.audio:Clips')
+_wave = dict(data='rendered:m21-piano', cls='musiclab.models.wavevae:WaveVAEModel', converter='musiclab.audio:ClipConverter')
 _wave_hp = dict(sample_rate=3000, clip_samples=90_001, hop_samples=45_000, min_fill=0.5, norm='peak', level=0.95, latent_dim=2,
                 alpha=0.4, batch_size=8, lr=3e-4, beta_1=0.9, beta_2=0.999, epsilon=1e-8, val_frac=0.2, seed=0,
                 min_log_sigma=-7.0, seed_bce=False, temperature=1.0)
@@ -109,7 +109,7 @@ for _c in [
 ]: register(_c)
 
 # %% ../nbs/00b_configs.ipynb #d1ff702a
-_spec = dict(data='rendered:m21-piano', cls='musiclab.models.specvae:SpecVAEModel', converter='musiclab.spectrogram:SpecParams')
+_spec = dict(data='rendered:m21-piano', cls='musiclab.models.specvae:SpecVAEModel', converter='musiclab.spectrogram:SpecConverter')
 _spec_hp = dict(top_db=80.0, min_fill=0.5, norm='peak', level=0.95, kl_samples=3, kl_weight=1.0, enc_kernel=4, dec_kernel=3,
                 dec_batchnorm=2, prior_init=1.0, lr=5e-4, val_frac=0.2, seed=0, temperature=1.0, inverse='griffinlim', n_iter=32)
 for _c in [

@@ -46,7 +46,8 @@ def _exec_one(job, flags=()):
 def execute_notebooks(nbs:Path, # the notebooks folder
                       dest:Path, # where the executed copies go
                       flags:set, # cells with these directives are skipped
-                      n_workers:int|None=None)->list[Path]: # processes (default: one per core, at most 8)
+                      n_workers:int|None=None, # processes (default: one per core, at most 8)
+                      only:set|None=None)->list[Path]: # names (stems) of the notebooks to execute; the others are copied with their saved outputs (default: all)
     "Execute a copy of every notebook in `nbs` (not `_scratch` ones) into `dest`; returns the copies"
     from fastcore.parallel import parallel
     from nbdev.doclinks import nbglob
@@ -55,7 +56,10 @@ def execute_notebooks(nbs:Path, # the notebooks folder
     dests = [dest/s.relative_to(nbs) for s in srcs]
     for d in dests: d.parent.mkdir(parents=True, exist_ok=True)
     n = min(os.cpu_count() or 1, 8, len(srcs)) if n_workers is None else n_workers
-    jobs = list(zip(srcs, dests))
+    if only is not None and set(only) - {s.stem for s in srcs}: raise MusiclabError(f'no notebooks named {sorted(set(only) - {s.stem for s in srcs})}', path=nbs)
+    jobs = [(s, d) for s, d in zip(srcs, dests) if only is None or s.stem in only]
+    for s, d in zip(srcs, dests):
+        if (s, d) not in jobs: shutil.copyfile(s, d)
     # fresh ('spawn') worker processes, never forked ones: a caller that has already imported TensorFlow -- a test session --
     # would hand its thread pools' held locks to forked children, and they hang on their first TensorFlow call
     errs = (parallel(_exec_one, jobs, flags=sorted(flags), n_workers=n, pause=0.01, method='spawn') if n > 1
@@ -174,7 +178,8 @@ def _need_dev_tools():
 
 def build_docs(out:str|Path='_docs', # the folder the static site is written to (replaced)
                root:str|Path|None=None, # the source checkout (default: the one musiclab was imported from)
-               quiet:bool=True)->Path: # hide Sphinx's progress output
+               quiet:bool=True, # hide Sphinx's progress output
+               execute:set|None=None)->Path: # notebooks (stems) to execute; the others keep their saved outputs (default: all)
     "Build the offline documentation site from the notebooks into `out`; returns the path of `index.html`"
     _need_dev_tools()
     root = Path(root) if root else repo_root()
@@ -186,7 +191,7 @@ def build_docs(out:str|Path='_docs', # the folder the static site is written to 
         cfg = _nbdev_cfg()
         flags = set(cfg.tst_flags.split())
         t0 = time.time()
-        executed = execute_notebooks(cfg.nbs_path, root/'_exec', flags)
+        executed = execute_notebooks(cfg.nbs_path, root/'_exec', flags, only=execute)
         # nbdev runs each page's exported code to render its API docs: in a process of its own, so that the classes it
         # defines again (Keras classes registered by name) do not replace the caller's own (a test run's, a notebook's)
         r = subprocess.run([sys.executable, '-c', f"from nbdev.serve import proc_nbs; print(proc_nbs({str(root/'_exec')!r}, force=True, n_workers=0))"],

@@ -92,7 +92,8 @@ class DrumPiece(Playable):
     def __repr__(self): return f'DrumPiece({self.title!r}, {self.bars:g} bars, {self.n_hits} hits, {self.tempo:g} bpm)'
 
 # %% ../nbs/03_drums.ipynb #d791c919
-def _notes(self:DrumPiece)->list[tuple[float, float, int, int]]:
+@patch
+def notes(self:DrumPiece)->list[tuple[float, float, int, int]]:
     "(start s, end s, pitch, velocity) of every hit, in step then class order (Magenta's `from_tensors`)"
     ex, sl, out = exemplars(self.kit), self.step_seconds, []
     for i, c in zip(*np.nonzero(self.hits)):   # in the arrays' precision, as Magenta does (float32 for model output)
@@ -100,13 +101,12 @@ def _notes(self:DrumPiece)->list[tuple[float, float, int, int]]:
         out.append((start, start + sl, ex[c], int(np.clip(np.round(self.velocities[i, c] * 127), 0, 127))))
     return out
 
-def _quantized(self:DrumPiece, velocity:float|None=None # also set every velocity to this (0..1)
+@patch
+def quantized(self:DrumPiece, velocity:float|None=None # also set every velocity to this (0..1)
               )->DrumPiece:
     "The same hits on the grid (offsets 0), as a drum machine would play them"
     v = self.velocities if velocity is None else np.full_like(self.velocities, velocity)
     return DrumPiece(self.hits, v, np.zeros_like(self.offsets), self.tempo, f'{self.title} (quantized)', self.kit)
-
-DrumPiece.notes, DrumPiece.quantized = _notes, _quantized
 
 # %% ../nbs/03_drums.ipynb #361401d1
 def _pm(self:DrumPiece, tail:float=0.0):
@@ -121,22 +121,23 @@ def _pm(self:DrumPiece, tail:float=0.0):
     pm.instruments.append(kit)
     return pm
 
-def _midi_bytes(self:DrumPiece, tail:float=0.0 # seconds of silence after the last hit (for synthesisers)
+@patch
+def midi_bytes(self:DrumPiece, tail:float=0.0 # seconds of silence after the last hit (for synthesisers)
                )->bytes:
     "The drums as a Standard MIDI File, in memory"
     f = io.BytesIO(); _pm(self, tail).write(f)
     return f.getvalue()
 
-def _write_midi(self:DrumPiece, path # the .mid file to write
+@patch
+def write_midi(self:DrumPiece, path # the .mid file to write
                )->Path:
     "Write the drums as a MIDI file on channel 10 (atomically); returns the path"
     with atomic_path(path) as tmp: _pm(self).write(str(tmp))
     return Path(path)
 
-DrumPiece.midi_bytes, DrumPiece.write_midi = _midi_bytes, _write_midi
-
 # %% ../nbs/03_drums.ipynb #8066a078
-def _wav(self:DrumPiece, sample_rate:int=22050, # samples per second
+@patch
+def wav(self:DrumPiece, sample_rate:int=22050, # samples per second
          backend:str='auto', # 'auto', 'midirenderer' or 'fluidsynth'
          tail:float=1.0, # seconds after the last hit, for the cymbals to ring
          peak:float|None=0.9, # scale the loudest sample to this (None: as synthesised)
@@ -144,18 +145,19 @@ def _wav(self:DrumPiece, sample_rate:int=22050, # samples per second
     "The drums played on the General MIDI kit: mono float32 samples in [-1, 1]"
     return synthesize(self.midi_bytes(tail=tail), sample_rate, backend, peak)
 
-def _wav_bytes(self:DrumPiece, sample_rate:int=22050, backend:str='auto')->bytes:
+@patch
+def wav_bytes(self:DrumPiece, sample_rate:int=22050, backend:str='auto')->bytes:
     "The drums as the bytes of a 16-bit mono WAV file"
     return pcm16(self.wav(sample_rate, backend), sample_rate)
 
-def _write_wav(self:DrumPiece, path, sample_rate:int=22050, backend:str='auto')->Path:
+@patch
+def write_wav(self:DrumPiece, path, sample_rate:int=22050, backend:str='auto')->Path:
     "Write the drums as a 16-bit mono WAV file (atomically); returns the path"
     return atomic_write(path, self.wav_bytes(sample_rate, backend))
 
-DrumPiece.wav, DrumPiece.wav_bytes, DrumPiece.write_wav = _wav, _wav_bytes, _write_wav
-
 # %% ../nbs/03_drums.ipynb #f50700b8
-def _plot_grid(self:DrumPiece, ax=None, # a matplotlib Axes (a new figure if None)
+@patch
+def plot_grid(self:DrumPiece, ax=None, # a matplotlib Axes (a new figure if None)
                figsize=(9, 2.6), # size in inches of a new figure
                timing:bool=True, # mark each hit's micro-timing with a tick
                cmap:str='Oranges'):
@@ -176,27 +178,34 @@ def _plot_grid(self:DrumPiece, ax=None, # a matplotlib Axes (a new figure if Non
     ax.set_title(f'{self.title} — {self.tempo:g} bpm, {self.bars:g} bars, {self.n_hits} hits', fontsize=10)
     return ax
 
-def _grid_image(self:DrumPiece, fmt:str='png', dpi:int=80, figsize=(9, 2.6))->bytes:
+@patch
+def grid_image(self:DrumPiece, fmt:str='png', dpi:int=80, figsize=(9, 2.6))->bytes:
     "The drum grid as PNG or SVG bytes (drawn without pyplot, so nothing is shown or left open)"
     return figure_bytes(self.plot_grid, fmt, dpi, figsize)
 
-DrumPiece.plot_grid, DrumPiece.grid_image = _plot_grid, _grid_image
+# %% ../nbs/03_drums.ipynb #4542e77b
+@patch
+def draw(self:DrumPiece, ax):
+    "`Playable.draw`: the grid, without the timing ticks"
+    return self.plot_grid(ax, timing=False)
 
 # %% ../nbs/03_drums.ipynb #184b280f
-def _picture_html(self:DrumPiece)->str:
+@patch
+def picture_html(self:DrumPiece)->str:
     "The drum grid as a PNG, for the notebook output"
     return img_html(self.grid_image(), self.alt)
 
-def _files(self:DrumPiece, sample_rate:int=22050, # audio rate of the .wav
+@patch
+def files(self:DrumPiece, sample_rate:int=22050, # audio rate of the .wav
            backend:str='auto')->dict: # 'auto', 'midirenderer' or 'fluidsynth'
     "What `save` writes, by kind: stem.mid (channel 10), stem.wav and the grid as stem.svg"
     return {'mid': self.midi_bytes(), 'wav': self.wav_bytes(sample_rate, backend), 'svg': self.grid_image('svg')}
 
-def _save(self:DrumPiece, folder, stem:str|None=None, **kwargs)->dict:
+@patch
+def save(self:DrumPiece, folder, stem:str|None=None, **kwargs)->dict:
     "`Playable.save`, with the title and caption beside the paths: an entry for `write_html` as it is"
     return {**Playable.save(self, folder, stem, **kwargs), 'title': self.title, 'caption': self.caption}
 
-DrumPiece.picture_html, DrumPiece.files, DrumPiece.save = _picture_html, _files, _save
 
 def write_drums(pieces:list[DrumPiece], # the pieces to write
                 out, # the folder

@@ -4,9 +4,10 @@
 
 # %% ../nbs/15_evaluate.ipynb #21e083e1
 from __future__ import annotations
-import json, math, os, platform, time
+import io, json, math, os, platform, time
 from pathlib import Path
 import numpy as np
+import soundfile
 from . import __version__
 from .core import *
 from .corpus import TPQ
@@ -109,20 +110,13 @@ def _drum_sets(model, ds, n, seed, limit):
     return sets, model.sample(1, seed=seed)[0], extra
 
 def _audio_sets(model, train, valid, n, seed):
-    if hasattr(model, 'clips'):   # the waveform VAE: clips are its data
-        real = {'training': model.clips(train, False), 'held-out': model.clips(valid, False)}
-        power = {k: clip_power(c.x) for k, c in real.items()}
-        level = {k: float(np.sqrt((c.x.astype(np.float64) ** 2).mean())) for k, c in real.items()}
-        gen = model.sample(n, seed=seed)
-        waves = np.stack([p.audio for p in gen])
-        power['generated'], level['generated'] = clip_power(waves), float(np.sqrt((waves.astype(np.float64) ** 2).mean()))
-    else:                         # the spectrogram VAE: images are its data; their power is what the image stands for
-        from musiclab.spectrogram import magnitude
-        real = {'training': model.specs(train, False), 'held-out': model.specs(valid, False)}
-        gen = model.sample(n, seed=seed)
-        imgs = {**{k: s.x for k, s in real.items()}, 'generated': np.stack([p.spec for p in gen])}
-        power = {k: np.stack([magnitude(x, model.params).T ** 2 for x in v]) for k, v in imgs.items()}
-        level = {k: float(np.sqrt(np.mean([(p.audio.audio.astype(np.float64) ** 2).mean() for p in gen]))) if k == 'generated' else None for k in imgs}
+    "Level and average spectrum of the real clips (or images) and of `n` generated ones: what to measure is the converter's (`power`, `rms`)"
+    conv, gen = model.converter, model.sample(n, seed=seed)
+    real = {'training': model.cut(train, False), 'held-out': model.cut(valid, False)}
+    x = {**{k: c.x for k, c in real.items()}, 'generated': np.stack([conv.array(p) for p in gen])}
+    power, level = {k: conv.power(v) for k, v in x.items()}, {k: conv.rms(v) for k, v in x.items()}
+    heard = [soundfile.read(io.BytesIO(p.wav_bytes(model.sample_rate, peak=None)))[0] for p in gen]   # what is heard, of a clip or of an image
+    level['generated'] = float(np.sqrt(np.mean([np.mean(np.square(h)) for h in heard])))
     ref = mean_spectrum_db(power['held-out'])
     sets = {k: {'level (RMS)': level[k], 'spectrum distance to held-out (dB)': spectrum_distance(mean_spectrum_db(power[k]), ref),
                 'clips': len(power[k])} for k in ('generated', 'training', 'held-out')}

@@ -6,12 +6,14 @@
 from __future__ import annotations
 import base64, html, io, os, re, shutil, subprocess, tempfile, urllib.parse
 from pathlib import Path
+from typing import Any
 import numpy as np
+from fastcore.basics import patch
 from .core import MusiclabError, ConfigError, atomic_write
 
 # %% auto #0
 __all__ = ['BACKENDS', 'resample', 'soundfont', 'audio_backend', 'synthesize', 'pcm16', 'data_uri', 'img_html', 'figure_bytes',
-           'Playable', 'write_html']
+           'Playable', 'bare', 'write_html']
 
 # %% ../nbs/00a_media.ipynb #7e0832a3
 def resample(x:np.ndarray, # samples (frames,) or (frames, channels)
@@ -133,6 +135,7 @@ class Playable:
     def wav_bytes(self, sample_rate:int=16000)->bytes: raise NotImplementedError(f'{type(self).__name__} gives no wav_bytes')
     def picture_html(self)->str: raise NotImplementedError(f'{type(self).__name__} gives no picture_html')
     def files(self)->dict: raise NotImplementedError(f'{type(self).__name__} gives no files')
+    def draw(self, ax)->Any: raise NotImplementedError(f'{type(self).__name__} gives no draw')   # optional: its picture on a matplotlib Axes
 
     def audio_html(self, sample_rate:int=16000, # audio rate for the player
                    *args, **kwargs)->str: # passed on to `wav_bytes` (a backend, a peak level)
@@ -149,6 +152,19 @@ class Playable:
         "Write folder/stem.KIND for each of `files(**kwargs)`, each atomically; returns their paths by kind"
         folder, stem = Path(folder), stem or self.file_stem
         return {kind: atomic_write(folder/f'{stem}.{kind}', data) for kind, data in self.files(**kwargs).items()}
+
+# %% ../nbs/00a_media.ipynb #e3a14aef
+def bare(ax)->Any:
+    "Strip an Axes to its drawing: no title, axis labels, ticks or legend; returns it"
+    ax.set_title(''); ax.set_xlabel(''); ax.set_ylabel(''); ax.set_xticks([]); ax.set_yticks([])
+    if ax.get_legend(): ax.get_legend().remove()
+    return ax
+
+@patch
+def thumbnail(self:Playable, figsize=(1.5, 0.55), # inches
+              dpi:int=60)->bytes:
+    "A small bare PNG of the piece's `draw`: a cell of a grid of pieces"
+    return figure_bytes(lambda ax: (self.draw(ax), bare(ax)), 'png', dpi, figsize)
 
 # %% ../nbs/00a_media.ipynb #a95675e8
 _PAGE = '''<!DOCTYPE html>

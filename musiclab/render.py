@@ -9,10 +9,10 @@ from dataclasses import dataclass
 from fractions import Fraction
 from pathlib import Path
 import numpy as np
+from fastcore.basics import patch
 from .core import MusiclabError, DataError, ConfigError, atomic_path, atomic_write
 from .symbolic import key_name, key_shift, note_name, parse_key
 from .media import Playable, figure_bytes, img_html, pcm16, synthesize
-from .media import data_uri, write_html  # not used here: still imported from musiclab.render by the model lessons, the cli and the results page
 
 # %% auto #0
 __all__ = ['KEYS', 'Event', 'key_label', 'Piece']
@@ -115,12 +115,6 @@ class Piece(Playable):
         return (f'Piece({self.title!r}, {self.key}, {self.tempo:g} bpm, {self.time_signature}, '
                 f'treble: {len(self.treble)} events / {d["treble"]} q, bass: {len(self.bass)} events / {d["bass"]} q)')
 
-def _method(f):
-    "Make `f` (named `_name`) the method `Piece.name`, so that each method is defined beside its lesson and tests"
-    name = f.__name__[1:]
-    f.__name__, f.__qualname__ = name, f'Piece.{name}'
-    setattr(Piece, name, f)
-    return f
 
 def _bpm(bpm)->float:
     if isinstance(bpm, bool) or not isinstance(bpm, (int, float, np.integer, np.floating)) or not (math.isfinite(bpm) and bpm > 0):
@@ -136,16 +130,16 @@ def _cut(events, end:Fraction)->list:
         out.append((ps, min(d, end - t)))
     return out
 
-@_method
-def _balanced(self:Piece)->Piece:
+@patch
+def balanced(self:Piece)->Piece:
     "Cut the longer clef where the shorter one ends (unchanged if a clef is empty)"
     if not self.treble or not self.bass: return self
     end = min(self.durations.values())
     return dataclasses.replace(self, treble=_cut(self.treble, end), bass=_cut(self.bass, end))
 
 # %% ../nbs/02a_render.ipynb #00d540b7
-@_method
-def _transposed(self:Piece,
+@patch
+def transposed(self:Piece,
                key:str, # the new key, of the same mode: 'E minor', 'F# major', 'Bb major'
               )->Piece:
     "The piece moved to `key` by the smallest shift (-6..+5 semitones) between the tonics"
@@ -163,8 +157,8 @@ def _transposed(self:Piece,
         return out
     return dataclasses.replace(self, treble=move('treble', self.treble), bass=move('bass', self.bass), key=new)
 
-@_method
-def _with_tempo(self:Piece, bpm:float # quarter notes per minute, > 0
+@patch
+def with_tempo(self:Piece, bpm:float # quarter notes per minute, > 0
               )->Piece:
     "The piece at another tempo"
     return dataclasses.replace(self, tempo=_bpm(bpm))
@@ -186,15 +180,15 @@ def _pretty_midi(self:Piece, tail:float=0.0, velocity:int=90):
     if tail > 0: pm.instruments[0].control_changes.append(pretty_midi.ControlChange(64, 0, self.seconds + tail))
     return pm
 
-@_method
-def _midi_bytes(self:Piece, tail:float=0.0 # seconds of silence to keep after the last note (for synthesisers)
+@patch
+def midi_bytes(self:Piece, tail:float=0.0 # seconds of silence to keep after the last note (for synthesisers)
               )->bytes:
     "The piece as a Standard MIDI File, in memory"
     f = io.BytesIO(); _pretty_midi(self, tail).write(f)
     return f.getvalue()
 
-@_method
-def _write_midi(self:Piece, path # the .mid file to write
+@patch
+def write_midi(self:Piece, path # the .mid file to write
               )->Path:
     "Write the piece as a MIDI file (atomically); returns the path"
     with atomic_path(path) as tmp: _pretty_midi(self).write(str(tmp))
@@ -224,8 +218,8 @@ def _pitch(midi:int, names:dict):
     return p
 
 # %% ../nbs/02a_render.ipynb #9a87c5eb
-@_method
-def _to_score(self:Piece):
+@patch
+def to_score(self:Piece):
     "The piece as a music21 `Score`: a grand staff with key, time signature, tempo, ties and tuplets"
     from music21 import chord, clef, key, layout, metadata, meter, note, stream, tempo as m21tempo
     k = _m21key(self.key)
@@ -251,14 +245,14 @@ def _to_score(self:Piece):
     score.insert(0, layout.StaffGroup(staves, name='Piano', abbreviation='Pno.', symbol='brace'))
     return score.makeNotation()
 
-@_method
-def _musicxml(self:Piece)->bytes:
+@patch
+def musicxml(self:Piece)->bytes:
     "The piece as MusicXML (bytes)"
     from music21.musicxml.m21ToXml import GeneralObjectExporter
     return GeneralObjectExporter(self.to_score()).parse()
 
-@_method
-def _write_musicxml(self:Piece, path # the .musicxml file to write
+@patch
+def write_musicxml(self:Piece, path # the .musicxml file to write
                   )->Path:
     "Write the piece as MusicXML (atomically); returns the path"
     return atomic_write(path, self.musicxml())
@@ -278,8 +272,8 @@ def _stack(pages:list[str])->str:
     return (f'<svg xmlns="http://www.w3.org/2000/svg" xmlns:xlink="http://www.w3.org/1999/xlink" version="1.1" '
             f'width="{w:g}px" height="{y:g}px">' + ''.join(parts) + '</svg>')
 
-@_method
-def _svg(self:Piece, **options # verovio options replacing the defaults in `_SVG_OPTIONS`
+@patch
+def svg(self:Piece, **options # verovio options replacing the defaults in `_SVG_OPTIONS`
        )->str:
     "The sheet music as one SVG document (music21 -> MusicXML -> verovio)"
     import verovio
@@ -288,15 +282,15 @@ def _svg(self:Piece, **options # verovio options replacing the defaults in `_SVG
     if not tk.loadData(self.musicxml().decode('utf-8')): raise MusiclabError(f'verovio could not read the MusicXML of {self.title!r}')
     return _stack([tk.renderToSVG(i) for i in range(1, tk.getPageCount() + 1)])
 
-@_method
-def _write_svg(self:Piece, path # the .svg file to write
+@patch
+def write_svg(self:Piece, path # the .svg file to write
              )->Path:
     "Write the sheet music as an SVG file (atomically); returns the path"
     return atomic_write(path, self.svg())
 
 # %% ../nbs/02a_render.ipynb #ea6a444c
-@_method
-def _wav(self:Piece,
+@patch
+def wav(self:Piece,
         sample_rate:int=22050, # samples per second of the result
         backend:str='auto', # 'auto', 'midirenderer' or 'fluidsynth'
         tail:float=1.0, # seconds after the last note, for the release
@@ -305,15 +299,15 @@ def _wav(self:Piece,
     "The piece played on a General MIDI piano: mono float32 samples in [-1, 1]"
     return synthesize(self.midi_bytes(tail=tail), sample_rate, backend, peak)
 
-@_method
-def _wav_bytes(self:Piece, sample_rate:int=22050, # samples per second
+@patch
+def wav_bytes(self:Piece, sample_rate:int=22050, # samples per second
                backend:str='auto', # 'auto', 'midirenderer' or 'fluidsynth'
                )->bytes:
     "The piece as the bytes of a 16-bit mono WAV file"
     return pcm16(self.wav(sample_rate, backend), sample_rate)
 
-@_method
-def _write_wav(self:Piece, path, # the .wav file to write
+@patch
+def write_wav(self:Piece, path, # the .wav file to write
               sample_rate:int=22050, # samples per second
               backend:str='auto'): # 'auto', 'midirenderer' or 'fluidsynth'
     "Write the piece as a 16-bit mono WAV file (atomically); returns the path"
@@ -322,8 +316,8 @@ def _write_wav(self:Piece, path, # the .wav file to write
 # %% ../nbs/02a_render.ipynb #8a27a3fe
 _COLOURS = {'treble': '#1f77b4', 'bass': '#ff7f0e'}
 
-@_method
-def _piano_roll(self:Piece, ax=None, # a matplotlib Axes to draw on (a new figure if None)
+@patch
+def piano_roll(self:Piece, ax=None, # a matplotlib Axes to draw on (a new figure if None)
                figsize=(8, 2.8)): # size in inches of a new figure
     "Draw the piece as a piano roll; returns the Axes"
     if ax is None:
@@ -349,22 +343,28 @@ def _piano_roll(self:Piece, ax=None, # a matplotlib Axes to draw on (a new figur
     if pitches: ax.legend(loc='upper right', fontsize=8, frameon=False)
     return ax
 
-@_method
-def _roll_png(self:Piece, dpi:int=80, # resolution of the image
+@patch
+def roll_png(self:Piece, dpi:int=80, # resolution of the image
              figsize=(8, 2.8), # size in inches
              )->bytes:
     "The piano roll as PNG bytes (drawn without pyplot, so nothing is shown or left open)"
     return figure_bytes(self.piano_roll, 'png', dpi, figsize)
 
+# %% ../nbs/02a_render.ipynb #63105079
+@patch
+def draw(self:Piece, ax): 
+    "`Playable.draw`: the piano roll"
+    return self.piano_roll(ax)
+
 # %% ../nbs/02a_render.ipynb #fda80de0
-@_method
-def _picture_html(self:Piece)->str:
+@patch
+def picture_html(self:Piece)->str:
     "The sheet (inline SVG) and the piano roll (a PNG), for the notebook output"
     return f'<div style="max-width:100%;overflow-x:auto;background:white">{self.svg()}</div>' + img_html(self.roll_png(), 'piano roll')
 
 # %% ../nbs/02a_render.ipynb #82297949
-@_method
-def _files(self:Piece, sample_rate:int=22050, # audio rate of the .wav
+@patch
+def files(self:Piece, sample_rate:int=22050, # audio rate of the .wav
            backend:str='auto', # audio backend
           )->dict:
     "What `save` writes, by kind: stem.mid, stem.musicxml, stem.svg (the sheet) and stem.wav"

@@ -5,16 +5,17 @@
 # %% ../nbs/04a_spectrogram.ipynb #c52dfc13
 from __future__ import annotations
 import math
-from dataclasses import dataclass, field, fields
+from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 import numpy as np
+from fastcore.basics import patch
 from .core import *
 from .media import Playable, figure_bytes, img_html, resample
 from .audio import AudioItem, AudioPiece, Clips, make_clips, log_spectral_distance, spectral_convergence
 
 # %% auto #0
 __all__ = ['SCALES', 'INVERSES', 'STANDARD_TRANSFORMS', 'SpecParams', 'spectrogram', 'magnitude', 'to_audio', 'SpecPiece',
-           'Specs', 'make_spectrograms', 'phase_comparison', 'phase_table']
+           'Specs', 'make_spectrograms', 'SpecConverter', 'phase_comparison', 'phase_table']
 
 # %% ../nbs/04a_spectrogram.ipynb #bc8e527d
 SCALES = ('linear', 'db', 'mel')
@@ -172,6 +173,12 @@ class SpecPiece(Playable):
         "What `save` writes, by kind: stem.wav (the inverted audio), stem.png and stem.svg (the image)"
         return {'wav': self.wav_bytes(sample_rate), 'png': self.image(), 'svg': self.image('svg')}
 
+# %% ../nbs/04a_spectrogram.ipynb #85abbd3e
+@patch
+def draw(self:SpecPiece, ax):
+    "`Playable.draw`: the image (`show`)"
+    return self.show(ax)
+
 # %% ../nbs/04a_spectrogram.ipynb #6077fd88
 @dataclass(eq=False)
 class Specs:
@@ -211,6 +218,47 @@ def make_spectrograms(items:list[AudioItem], # recordings at p.sample_rate
     src = {i.name: i.source for i in items}
     x = np.stack([spectrogram(a, p, name=src[n]) for a, n in zip(c.x, c.names)])
     return Specs(x, p, c.names, c.starts, c.skipped, c.dropped)
+
+# %% ../nbs/04a_spectrogram.ipynb #0fce34e7
+@dataclass
+class SpecConverter:
+    "Recordings <-> spectrogram images: the representation of the spectrogram VAE (a `musiclab.model.Converter`)"
+    params:SpecParams = field(default_factory=SpecParams) # the transform
+    segment_hop:int|None = None # samples between training clip starts (default: the clip, no overlap)
+    min_fill:float = 0.5 # see `musiclab.audio.make_clips`
+    norm:str = 'peak'
+    level:float = 0.95
+    inverse:str = 'griffinlim' # how a decoded image is heard (`to_audio`)
+    n_iter:int = 32 # Griffin-Lim iterations
+
+    @classmethod
+    def of(cls, hp:dict)->SpecConverter:
+        "From a config's hyper-parameters (the transform's and the cutting's)"
+        return cls(SpecParams.of(hp), **{f.name: hp[f.name] for f in fields(cls) if f.name != 'params' and f.name in hp})
+    def to_dict(self)->dict: return {**asdict(self), 'params': self.params.to_dict()}
+    @classmethod
+    def from_dict(cls, d:dict)->SpecConverter: return cls(**{**d, 'params': SpecParams(**d['params'])})
+    def fit(self, items:list)->SpecConverter: return self   # nothing is learned from the data
+
+    @property
+    def input_depth(self)->int: return self.params.bins   # the rows of an image
+    @property
+    def output_depth(self)->int: return self.params.bins
+    @property
+    def shape(self)->tuple[int, int]: return self.params.shape
+    @property
+    def sizes(self)->dict: return self.params.to_dict()   # what the network is built for: the transform
+
+    def encode_many(self, items, # recordings (AudioItems, or an AudioSet) at the transform's rate
+                    train:bool=True)->Specs: # training images overlap by segment_hop; validation images do not
+        "Cut recordings into clips and make their spectrograms"
+        hop = (self.segment_hop or self.params.samples) if train else self.params.samples
+        return make_spectrograms(list(getattr(items, 'items', items)), self.params, hop, self.min_fill, norm=self.norm, level=self.level)
+
+    def decode(self, image:np.ndarray, title:str='musiclab')->SpecPiece: return SpecPiece(image, self.params, title, self.inverse, self.n_iter)   # one image to see and hear
+    def array(self, piece:SpecPiece)->np.ndarray: return piece.spec   # what `decode` was given
+    def power(self, x:np.ndarray)->np.ndarray: return np.stack([magnitude(i, self.params).T ** 2 for i in np.asarray(x)])   # (N, frames, bins)
+    def rms(self, x:np.ndarray)->None: return None   # an image is not a waveform: its level is the level of what it is heard as
 
 # %% ../nbs/04a_spectrogram.ipynb #128eaa5a
 def phase_comparison(items:list[AudioItem], # recordings at the transforms' rate(s) (resampled here when needed)

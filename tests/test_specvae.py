@@ -129,7 +129,7 @@ def test_bad_input_is_one_clear_error(tmp_path, data, run):
     from musiclab.spectrogram import SpecParams, spectrogram
     m = SpecVAEModel.load(run)
     short = AudioItem('short', str(tmp_path/'short.wav'), '', np.full(200, 0.3, np.float32), 4000, 4000, 1)
-    with pytest.raises(DataError, match=r'short\.wav: no clip: 0\.05 s is shorter than 0\.5 of a 0\.26 s clip'): m.specs([short])
+    with pytest.raises(DataError, match=r'short\.wav: no clip: 0\.05 s is shorter than 0\.5 of a 0\.26 s clip'): m.cut([short])
     p = SpecParams.of(m.hp)
     with pytest.raises(DataError, match='silent.wav: silent: the spectrogram is all zeros'): spectrogram(np.zeros(2000, np.float32), p, 'silent.wav')
     with pytest.raises(DataError, match='loud.wav: NaN or infinite values after scaling'): spectrogram(np.full(2000, 3e38, np.float32), p, 'loud.wav')

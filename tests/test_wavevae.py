@@ -28,7 +28,7 @@ def test_checkpoint_layout(run):
     meta = json.loads((run/'musiclab.json').read_text())
     assert meta['model'] == 'wavevae' and meta['config']['name'] == 'wavevae-tiny'
     assert [h['epoch'] for h in meta['history']] == [0, 1] and {'loss', 'rec', 'kl', 'val_loss'} <= set(meta['history'][0])
-    assert {h['part'] for h in meta['history']} == {'vae'} and meta['converter'] is None and 'diverged' not in meta['data']
+    assert {h['part'] for h in meta['history']} == {'vae'} and meta['converter'] == {'sample_rate': 3000, 'clip_samples': 3001, 'hop_samples': 3001, 'min_fill': 0.5, 'norm': 'peak', 'level': 0.95} and 'diverged' not in meta['data']
     assert meta['data']['clips']['train'] > 0 and meta['data']['valid'] and not set(meta['data']['train']) & set(meta['data']['valid'])
     assert any((run/'train'/'logs').rglob('*tfevents*'))
 
@@ -67,7 +67,7 @@ def test_sample_takes_no_controls_and_the_latent_face(run, data):
     recs = data.items[:2]
     lat = m.encode(recs)                                   # a recording stands for its first clip, cut as validation clips are
     assert isinstance(lat, Latent) and [a.shape for a in lat] == [(2, 2)] * 3
-    mean, logvar = m.net.posterior(m.clips(recs[:1], train=False).x[:1])
+    mean, logvar = m.net.posterior(m.cut(recs[:1], train=False).x[:1])
     np.testing.assert_allclose(lat.mu[0], np.asarray(mean)[0], atol=1e-6)
     np.testing.assert_allclose(lat.sigma[0], np.exp(0.5 * np.asarray(logvar))[0], rtol=1e-5)   # sigma: the standard deviation
     arc, line = m.interpolate(recs[0], recs[1], 3), m.interpolate(recs[0], recs[1], 3, method='lerp')

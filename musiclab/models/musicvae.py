@@ -6,8 +6,6 @@
 from __future__ import annotations
 import math, time
 from pathlib import Path
-import html
-import ipywidgets as widgets
 import keras
 import numpy as np
 import tensorflow as tf
@@ -17,12 +15,12 @@ from ..core import *
 from ..drums import (CategoricalConverter, DrumFile, DrumPiece, DrumSet, Encoded, GrooveConverter, describe, labels_of, load_drums,
                             read_drum_midi, write_drums)
 from ..model import Job, LatentModel
-from ..render import write_html
+from ..media import write_html
 
 tfd = tfp.distributions
 
 # %% auto #0
-__all__ = ['tfd', 'MusicVAENet', 'MagentaDecay', 'converter_for', 'build_net', 'MusicVAE', 'shipped', 'demo', 'LatentExplorer']
+__all__ = ['tfd', 'MusicVAENet', 'MagentaDecay', 'converter_for', 'build_net', 'MusicVAE', 'shipped', 'demo']
 
 # %% ../../nbs/12_musicvae.ipynb #4cfaac8a
 def _state_sizes(sizes): return [n for n in sizes for _ in (0, 1)]   # [h, c] per layer
@@ -509,62 +507,3 @@ def demo(out, # the folder to write into
     "The drums of the shipped groovae-4bar-small checkpoint (`demo_entries`) and an index.html to hear them"
     es = MusicVAE.load(shipped()).demo_entries(out, seed)
     return [Path(e[k]) for e in es for k in ('mid', 'wav', 'svg')] + [write_html(out, es, title='musiclab demo: GrooVAE drums (trained on the Groove MIDI Dataset, CC BY 4.0)')]
-
-# %% ../../nbs/12_musicvae.ipynb #4c7bf830
-class LatentExplorer(widgets.VBox):
-    "Interpolate between two grooves with a slider, sample at a temperature, and ask for similar grooves — hearing and seeing each"
-    def __init__(self, model:MusicVAE, # a trained MusicVAE
-                 grooves:dict, # name -> drums (DrumPiece, MIDI path, DrumFile or window): the choices for both ends
-                 steps:int=9, # points on the interpolation
-                 temperature:float=0.5, # decoding temperature
-                 tempo:float=100.0, sample_rate:int=16000, seed:int=0):
-        if len(grooves) < 2: raise ConfigError('the explorer needs at least two grooves to interpolate between')
-        self.model, self.grooves, self.steps, self.tempo, self.sample_rate, self.seed = model, dict(grooves), steps, tempo, sample_rate, seed
-        names = list(self.grooves)
-        self.a = widgets.Dropdown(options=names, value=names[0], description='from')
-        self.b = widgets.Dropdown(options=names, value=names[1], description='to')
-        self.position = widgets.IntSlider(0, 0, steps - 1, description='position', continuous_update=False)
-        self.temperature = widgets.FloatSlider(temperature, min=0.05, max=1.5, step=0.05, description='temperature', continuous_update=False)
-        self.sample_button, self.similar_button = widgets.Button(description='sample'), widgets.Button(description='similar')
-        self.header, self.audio = widgets.HTML(), widgets.Audio(format='wav', autoplay=False, loop=False)
-        self.grid = widgets.Image(format='png', layout=widgets.Layout(max_width='100%', height='auto'))
-        self.path, self.piece, self.renders = [], None, 0
-        for w in (self.a, self.b): w.observe(lambda _: self._interpolate(), names='value')
-        self.temperature.observe(lambda _: self._interpolate(), names='value')
-        self.position.observe(lambda _: self._show(self.path[self.position.value]), names='value')
-        self.sample_button.on_click(lambda _: self.sample())
-        self.similar_button.on_click(lambda _: self.similar())
-        super().__init__([widgets.HBox([self.a, self.b]), widgets.HBox([self.position, self.temperature]),
-                          widgets.HBox([self.sample_button, self.similar_button]), self.header, self.audio, self.grid])
-        self._interpolate()
-
-    def _controls(self)->dict: return dict(temperature=self.temperature.value, seed=self.seed, tempo=self.tempo)
-
-    def _interpolate(self):
-        self.path = self.model.interpolate(self.grooves[self.a.value], self.grooves[self.b.value], self.steps, title=_PATH_TITLE, **self._controls())
-        self._show(self.path[self.position.value])
-
-    def _show(self, piece:DrumPiece, label:str|None=None):
-        self.piece, self.renders = piece, self.renders + 1
-        self.audio.value, self.grid.value = piece.wav_bytes(self.sample_rate), piece.grid_image()
-        self.header.value = f'<b>{html.escape(label or piece.title)}</b> — {piece.n_hits} hits, {piece.tempo:g} bpm'
-
-    def set(self, a:str|None=None, b:str|None=None, position:int|None=None, temperature:float|None=None):
-        "Do what the controls do: choose the ends, the point and the temperature; returns the explorer"
-        for w, v in ((self.a, a), (self.b, b), (self.temperature, temperature), (self.position, position)):
-            if v is not None: w.value = v
-        return self
-
-    def sample(self)->DrumPiece:
-        "A new groove from the prior at the chosen temperature (the `sample` button)"
-        self.seed += 1
-        [p] = self.model.sample(1, **self._controls())
-        self._show(p, f'sample {self.seed}')
-        return p
-
-    def similar(self, closeness:float=0.8)->DrumPiece:
-        "A variation of the groove showing now (the `similar` button)"
-        self.seed += 1
-        [p] = self.model.similar(self.piece, 1, closeness=closeness, **self._controls())
-        self._show(p, f'similar to {self.piece.title}')
-        return p

@@ -4,14 +4,13 @@
 
 # %% ../../nbs/14_specvae.ipynb #49c6b35b
 from __future__ import annotations
-import html, io, json, math, time
+import math, time
 from pathlib import Path
 import keras
 import numpy as np
 import tensorflow as tf
 from keras import ops
 import tensorflow_probability as tfp
-import ipywidgets as widgets
 from fastcore.basics import patch
 from ..core import *
 from ..audio import AudioItem, AudioPiece, AudioSet, load_audio, resample
@@ -23,7 +22,7 @@ tfd, tfb = tfp.distributions, tfp.bijectors
 
 # %% auto #0
 __all__ = ['tfd', 'tfb', 'tril_size', 'posterior', 'MixturePrior', 'seed_encoder', 'seed_decoder', 'SpecVAE', 'SpecVAEModel',
-           'latent_map', 'SpecWalk', 'demo']
+           'latent_map', 'demo']
 
 # %% ../../nbs/14_specvae.ipynb #69939416
 def tril_size(latent:int)->int: return latent * (latent + 1) // 2
@@ -140,19 +139,10 @@ class SpecVAEModel(AudioVAE):
     model_id, network, unit = 'specvae', SpecVAE, 'specs'
     sizes, net_keys = 'spectrograms or latents', (*_SPEC_KEYS, 'latent_dim', 'components')
 
-    def __init__(self, config:Config, converter=None, nets:dict|None=None):
-        super().__init__(config, converter, nets)
-        self.params = SpecParams.of(self.hp)   # the transform, checked now: a bad setting fails before any work
-
+    @property
+    def params(self)->SpecParams: return self.converter.params   # the transform (checked when the converter is made: a bad setting fails before any work)
     @property
     def shape(self)->tuple[int, int]: return self.params.shape
-
-    def specs(self, items:list[AudioItem], # recordings at the config's rate
-              train:bool=True)->Specs: # training images overlap by the config's segment_hop; validation images do not
-        "Cut recordings into the config's clips and make their spectrograms"
-        hp = self.hp
-        return make_spectrograms(list(getattr(items, 'items', items)), self.params, hp['segment_hop'] if train else self.params.samples,
-                                 hp['min_fill'], norm=hp['norm'], level=hp['level'])
 
 # %% ../../nbs/14_specvae.ipynb #92cd45e2
 @patch
@@ -181,9 +171,6 @@ def _encode(self:SpecVAEModel, items)->tuple[np.ndarray, np.ndarray]:
 def means(self:SpecVAEModel, z:np.ndarray)->np.ndarray:
     "The mean images (N, bins, frames) that codes (N, d) stand for: the Bernoulli means sigmoid(logits)"
     return in_batches(lambda b: ops.sigmoid(self.net.decoder(b, training=False)), z)[..., 0]
-
-@patch
-def piece(self:SpecVAEModel, image:np.ndarray, title:str)->SpecPiece: return SpecPiece(image, self.params, title, self.hp['inverse'], self.hp['n_iter'])
 
 @patch
 def prior_params(self:SpecVAEModel)->tuple[np.ndarray, np.ndarray]:
@@ -238,33 +225,6 @@ def latent_map(model:SpecVAEModel, # a trained model
     comp = model.net.prior.distribution().components_distribution
     resp = {k: np.bincount(np.argmax(ops.convert_to_numpy(comp.log_prob(z[:, None, :])), axis=1), minlength=len(m)) for k, z in codes.items()}
     return ax, resp
-
-# %% ../../nbs/14_specvae.ipynb #7ec37d26
-class SpecWalk(widgets.VBox):
-    "A slider from one encoded clip to another: each step's decoded spectrogram is shown and played"
-    def __init__(self, model:SpecVAEModel, # a trained spectrogram VAE
-                 a, b, # the two ends: images, SpecPieces, AudioPieces or latent vectors
-                 steps:int=7, # points on the path, both ends included
-                 method:str='slerp', # the path: 'slerp' (the great circle) or 'lerp' (the straight line)
-                 sample_rate:int=16000): # audio rate of the player
-        if steps < 2: raise ConfigError(f'steps must be 2 or more, got {steps}')
-        self.model, self.sample_rate = model, sample_rate
-        self.pieces = model.interpolate(a, b, steps, method=method)
-        self.slider = widgets.IntSlider(0, 0, steps - 1, description='step', continuous_update=False)
-        self.header, self.audio = widgets.HTML(), widgets.Audio(format='wav', autoplay=False, loop=False)
-        self.image = widgets.Image(format='png', layout=widgets.Layout(max_width='100%'))
-        self.slider.observe(lambda ch: self.select(ch['new']), names='value')
-        super().__init__([self.slider, self.header, self.image, self.audio])
-        self.select(0)
-
-    def select(self, i:int)->SpecPiece:
-        "Show and load step `i` (what moving the slider does)"
-        p = self.pieces[i]
-        if self.slider.value != i: self.slider.value = i   # observe calls select again with the same i: harmless
-        self.image.value, self.audio.value = p.image(), p.audio.wav_bytes(self.sample_rate)
-        self.header.value = f'<b>{html.escape(p.title)}</b>'
-        self.selected = i
-        return p
 
 # %% ../../nbs/14_specvae.ipynb #7d44b11e
 SpecVAEModel.demo_temperature = 1.0   # `demo_entries` is the audio VAEs' (13_wavevae); these say what the clip is

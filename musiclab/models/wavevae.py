@@ -4,23 +4,22 @@
 
 # %% ../../nbs/13_wavevae.ipynb #ab85dceb
 from __future__ import annotations
-import html, io, json, math, time
+import json, math, time
 from pathlib import Path
 import keras
 import numpy as np
 import tensorflow as tf
 from keras import ops
-import ipywidgets as widgets
 from fastcore.basics import patch
 from ..core import *
-from ..audio import (AudioItem, AudioPiece, AudioSet, Clips, SAMPLE_RATE, load_audio, make_clips, read_audio, rmse,
+from ..audio import (AudioItem, AudioPiece, AudioSet, ClipConverter, Clips, SAMPLE_RATE, load_audio, make_clips, read_audio, rmse,
                             log_spectral_distance, _power)
 from ..model import Job, LatentModel
 
 # %% auto #0
 __all__ = ['LOG_2PI', 'NORM_LAYERS', 'LIKELIHOODS', 'log_normal_pdf', 'ResBlock1D', 'seed_encoder', 'seed_decoder',
            'conv_encoder', 'conv_decoder', 'build_nets', 'ELBOModel', 'WaveVAE', 'AudioVAE', 'WaveVAEModel', 'SameNet',
-           'in_batches', 'LatentGrid', 'average_spectrum_db', 'compare_models', 'results_table', 'demo']
+           'in_batches', 'average_spectrum_db', 'compare_models', 'results_table', 'demo']
 
 # %% ../../nbs/13_wavevae.ipynb #5d6368c9
 LOG_2PI = math.log(2 * math.pi)
@@ -229,7 +228,7 @@ def elbo_terms(self:WaveVAE, x, training=False)->dict:
 class AudioVAE(LatentModel):
     "What the two audio VAEs share: recordings cut into the config's clips (or images), one network, and a record of the data it learned from"
     parts, controls = ('vae',), ()   # one network, saved as vae.keras; no controls
-    unit = 'clips'                   # what recordings are cut into: the method that cuts them, and the key of their counts in `data`
+    unit = 'clips'                   # what recordings are cut into (the converter's items): the key of their counts in `data`
     sizes = 'clips or networks'      # what a checkpoint of another config was made for (in `check_net`'s message)
     network, net_keys = None, ()     # the keras.Model class, and the hyper-parameters its networks must share with the config
 
@@ -241,7 +240,8 @@ class AudioVAE(LatentModel):
     def latent_size(self)->int: return self.hp['latent_dim']
     @property
     def sample_rate(self)->int: return self.hp['sample_rate']
-    def cut(self, items:list, train:bool=True): return getattr(self, self.unit)(items, train)   # `clips` (or `specs`)
+    def make_converter(self): return import_ref(self.config.converter).of(self.hp)   # the config's converter, at the config's sizes
+    def cut(self, items, train:bool=True): return self.converter.encode_many(items, train)   # recordings -> clips (or images)
     def meta(self)->dict: return {'data': self.data}
     def restore(self, meta:dict): self.data = meta.get('data', {})
 
@@ -253,16 +253,7 @@ class WaveVAEModel(AudioVAE):
                 'strides', 'kernel', 'enc_norm', 'dec_norm')
 
     @property
-    def length(self)->int: return self.hp['clip_samples']
-
-    def clips(self, items:list[AudioItem], # recordings at the config's rate
-              train:bool=True)->Clips: # training clips overlap by the config's hop; validation clips do not
-        "Cut recordings into the config's clips"
-        hp = self.hp
-        bad = {i.sample_rate for i in items} - {hp['sample_rate']}
-        if bad: raise DataError(f"recordings at {sorted(bad)} Hz; {self.config.name} works at {hp['sample_rate']} Hz (load them with that rate)")
-        return make_clips(items, hp['clip_samples'], hp['hop_samples'] if train else hp['clip_samples'], hp['min_fill'],
-                          norm=hp['norm'], level=hp['level'])
+    def length(self)->int: return self.converter.length   # samples per clip
 
 # %% ../../nbs/13_wavevae.ipynb #e81c1715
 @patch
@@ -274,8 +265,8 @@ def read(self:AudioVAE, path)->AudioItem: return read_audio(path, sample_rate=se
 def build(self:AudioVAE, part:str, strategy:tf.distribute.Strategy)->keras.Model:
     "The network, compiled with Adam inside the strategy's scope (the config's learning rate; its betas and epsilon where it gives them)"
     hp = self.hp
-    with strategy.scope():
-        net = self.network(hp, name=self.config.name.replace('-', '_'))
+    with strategy.scope():   # the sizes of the data (clip length, rate; the transform of an image) are the converter's
+        net = self.network({**hp, **self.converter.sizes}, name=self.config.name.replace('-', '_'))
         net.compile(keras.optimizers.Adam(hp['lr'], beta_1=hp.get('beta_1', 0.9), beta_2=hp.get('beta_2', 0.999), epsilon=hp.get('epsilon', 1e-7)))
     return net
 
@@ -339,7 +330,7 @@ def unpack(self:AudioVAE, items, one):
 @patch
 def pieces(self:AudioVAE, outputs:np.ndarray, title:str)->list:
     "Decoded clips (or images) as pieces, numbered when there are several"
-    return [self.piece(o, title if len(outputs) == 1 else f'{title} {i + 1}') for i, o in enumerate(outputs)]
+    return [self.converter.decode(o, title if len(outputs) == 1 else f'{title} {i + 1}') for i, o in enumerate(outputs)]
 
 @patch
 def _decode(self:AudioVAE, z, temperature, seed):   # the mean of p(x|z): nothing is drawn, so temperature and seed change nothing
@@ -378,9 +369,6 @@ def means(self:WaveVAEModel, z:np.ndarray)->np.ndarray:
     return in_batches(lambda b: self.net.mean_of(self.net.decoder(b, training=False)), z)
 
 @patch
-def piece(self:WaveVAEModel, wave:np.ndarray, title:str)->AudioPiece: return AudioPiece(wave, self.sample_rate, title)
-
-@patch
 def _sample(self:WaveVAEModel, n, temperature, seed):
     z = temperature * np.random.default_rng(seed).standard_normal((n, self.latent_size)).astype(np.float32)   # z ~ N(0, t^2 I)
     return self.pieces(self.means(z), f'{self.config.name} sample')
@@ -394,96 +382,6 @@ def evaluate(self:WaveVAEModel, clips:Clips)->dict:
     elbo = [-(float(t['rec']) + float(t['kl'])) * len(clips.x[i * 32:(i + 1) * 32]) for i, t in enumerate(terms)]
     return dict(rmse=float(rmse(clips.x, rec).mean()), lsd_db=float(log_spectral_distance(clips.x, rec).mean()),
                 elbo=sum(elbo) / len(clips), clips=len(clips))
-
-# %% ../../nbs/13_wavevae.ipynb #523f07d1
-def _envelope(ax, wave:np.ndarray, points:int=300):
-    "Draw a waveform's envelope at its own scale (its peak fills the axes)"
-    k = max(1, len(wave) // points); env = wave[:len(wave) // k * k].reshape(-1, k)
-    m = float(np.abs(env).max()) or 1.0
-    ax.fill_between(np.arange(len(env)), env.min(1) / m, env.max(1) / m, color='#1f77b4', lw=0)
-    ax.set_ylim(-1.05, 1.05); ax.set_xlim(0, len(env))
-
-def _thumb(wave:np.ndarray, w:float=1.5, h:float=0.55, dpi:int=60)->bytes:
-    "A small PNG of a waveform's envelope, at its own scale"
-    from matplotlib.figure import Figure
-    fig = Figure(figsize=(w, h), dpi=dpi); ax = fig.add_axes([0, 0, 1, 1])
-    _envelope(ax, wave); ax.axis('off')
-    f = io.BytesIO(); fig.savefig(f, format='png'); return f.getvalue()
-
-# %% ../../nbs/13_wavevae.ipynb #0dce94d0
-class LatentGrid(widgets.VBox):
-    "A grid of decoded clips over two latent dimensions: click a cell to hear and see its clip"
-    def __init__(self, model:WaveVAEModel, # a trained waveform VAE (any model with the latent face whose pieces are clips)
-                 steps:int=5, # cells per side
-                 extent:float=2.0, # the grid spans [-extent, extent] around `center` in each of the two dimensions
-                 dims:tuple=(0, 1), # which latent dimensions span the plane
-                 center=None, # the plane's centre (default: the origin)
-                 points=None, # items to mark on the map by their codes (what `encode` reads, e.g. the training Clips), or codes (N, latent)
-                 sample_rate:int=16000): # audio rate of the player
-        d = model.latent_size
-        if len(set(dims)) != 2 or not all(0 <= i < d for i in dims): raise ConfigError(f'dims must be two different latent dimensions below {d}, got {dims}')
-        if steps < 2: raise ConfigError(f'steps must be 2 or more, got {steps}')
-        self.model, self.steps, self.extent, self.dims, self.sample_rate = model, steps, extent, tuple(dims), sample_rate
-        self.center = np.zeros(d, np.float32) if center is None else np.asarray(center, np.float32)
-        self.values = np.linspace(-extent, extent, steps)
-        self.z = np.stack([self._z(i, j) for i in range(steps) for j in range(steps)])
-        waves = [p.audio for p in model.decode(self.z)]
-        self.pieces = [[AudioPiece(waves[i * steps + j], model.sample_rate, f'z = ({self.z[i * steps + j][dims[0]]:+.2f}, {self.z[i * steps + j][dims[1]]:+.2f})')
-                        for j in range(steps)] for i in range(steps)]
-        codes = isinstance(points, np.ndarray) and points.ndim == 2 and points.shape[1] == d
-        self.codes = None if points is None else points.astype(np.float32) if codes else model.encode(points).mu
-        cells = []
-        for i in range(steps):
-            for j in range(steps):
-                b = widgets.Button(description=f'{self.values[j]:+.1f}, {self.values[steps - 1 - i]:+.1f}', layout=widgets.Layout(width='8.5em'))
-                b.on_click(lambda _, i=i, j=j: self.select(i, j))
-                cells.append(widgets.VBox([widgets.Image(value=_thumb(waves[i * steps + j]), format='png'), b]))
-        self.grid = widgets.GridBox(cells, layout=widgets.Layout(grid_template_columns=f'repeat({steps}, 9em)', grid_gap='2px'))
-        self.header, self.audio = widgets.HTML(), widgets.Audio(format='wav', autoplay=False, loop=False)
-        self.plot = widgets.Image(format='png', layout=widgets.Layout(max_width='100%'))
-        self.map = widgets.Image(value=self._map_png(), format='png')
-        super().__init__([widgets.HBox([self.map, self.grid]), self.header, self.audio, self.plot])
-        self.select(steps // 2, steps // 2)
-
-    def _z(self, i:int, j:int)->np.ndarray:
-        "The code of row i (top: the largest value of the second dimension), column j"
-        z = self.center.copy(); z[self.dims[0]] += self.values[j]; z[self.dims[1]] += self.values[self.steps - 1 - i]
-        return z
-
-    def select(self, i:int, j:int)->AudioPiece:
-        "Play and draw the clip of row i, column j (what clicking that cell does)"
-        p = self.pieces[i][j]
-        self.audio.value, self.plot.value = p.wav_bytes(self.sample_rate), p.waveform_image(figsize=(9, 2))
-        self.header.value = f'<b>{html.escape(p.title)}</b> — {html.escape(p.caption)}'
-        self.selected = (i, j)
-        return p
-
-# %% ../../nbs/13_wavevae.ipynb #e26ea99c
-@patch
-def figure(self:LatentGrid, figsize=(9, 6)):
-    "A still picture of the grid: each clip's waveform at its place in the latent plane, and the marked codes"
-    import matplotlib.pyplot as plt
-    fig, axes = plt.subplots(self.steps, self.steps, figsize=figsize, sharex=True, sharey=True)
-    for i in range(self.steps):
-        for j in range(self.steps):
-            ax = axes[i, j]; w = self.pieces[i][j].audio
-            _envelope(ax, w); ax.set_xticks([]); ax.set_yticks([])
-            ax.text(0.02, 0.04, f'RMS {np.sqrt(np.mean(w.astype(np.float64) ** 2)):.3f}', transform=ax.transAxes, fontsize=6)
-            if i == self.steps - 1: ax.set_xlabel(f'{self.values[j]:+.1f}')
-            if j == 0: ax.set_ylabel(f'{self.values[self.steps - 1 - i]:+.1f}')
-    fig.supxlabel(f'$z_{self.dims[0] + 1}$'); fig.supylabel(f'$z_{self.dims[1] + 1}$')
-    fig.suptitle(f'{self.model.config.name}: clips decoded across the latent plane (each at its own scale)')
-    return fig
-
-@patch
-def _map_png(self:LatentGrid)->bytes:
-    from matplotlib.figure import Figure
-    fig = Figure(figsize=(3, 3), dpi=70, layout='tight'); ax = fig.add_subplot()
-    g = np.array([[self.values[j], self.values[self.steps - 1 - i]] for i in range(self.steps) for j in range(self.steps)])
-    ax.scatter(g[:, 0] + self.center[self.dims[0]], g[:, 1] + self.center[self.dims[1]], marker='s', s=30, c='0.8', label='grid')
-    if self.codes is not None: ax.scatter(self.codes[:, self.dims[0]], self.codes[:, self.dims[1]], s=12, c='#d62728', label='clips')
-    ax.set_xlabel(f'z{self.dims[0] + 1}'); ax.set_ylabel(f'z{self.dims[1] + 1}'); ax.legend(fontsize=7)
-    f = io.BytesIO(); fig.savefig(f, format='png'); return f.getvalue()
 
 # %% ../../nbs/13_wavevae.ipynb #804032dd
 def average_spectrum_db(x:np.ndarray, n_fft:int=256, hop:int=64)->np.ndarray:
@@ -505,7 +403,7 @@ def compare_models(names=('wavevae-seed', 'wavevae-small'), # configs to train s
     audio = load_audio(data, sample_rate=cfgs[0]['sample_rate'], limit=limit)
     train, valid = audio.split(cfgs[0]['val_frac'], cfgs[0]['seed'])
     first = WaveVAEModel(cfgs[0])
-    seen, held = first.clips(train, train=False), first.clips(valid, train=False)
+    seen, held = first.cut(train, train=False), first.cut(valid, train=False)
     rows = []
     for c in cfgs:
         t0 = time.time()
