@@ -4,7 +4,7 @@
 
 # %% ../nbs/20_cli.ipynb #792267a6
 from __future__ import annotations
-import argparse, sys
+import argparse, contextlib, logging, os, sys, tempfile, traceback, warnings
 from . import __version__
 import time
 from pathlib import Path
@@ -14,7 +14,7 @@ from .corpus import check_spec, spec_kind, spec_kinds
 # %% auto #0
 __all__ = ['DATA_CONFIGS', 'DEMOS', 'cmd_list', 'cmd_docs', 'checkpoint_model', 'load_checkpoint', 'cmd_data', 'cmd_train',
            'write_pieces', 'cmd_generate', 'cmd_interpolate', 'cmd_humanize', 'cmd_demo', 'cmd_evaluate', 'parser',
-           'run_command', 'main']
+           'quiet_libraries', 'run_command', 'main']
 
 # %% ../nbs/20_cli.ipynb #e63c68e9
 class _Parser(argparse.ArgumentParser):
@@ -215,6 +215,16 @@ def _add_latent_commands(sub):
     hu.add_argument('--out', required=True, help='folder for the input, the result and index.html')
     hu.set_defaults(fn=cmd_humanize)
 
+# %% ../nbs/20_cli.ipynb #75b445d2
+def _add_common(p, sub):
+    "`--verbose` and `--debug`, before the command or after it: `musiclab --debug generate ...` and `musiclab generate ... --debug`"
+    flags = {'--verbose': "show what the libraries under musiclab log and warn (TensorFlow's start-up, deprecations); also MUSICLAB_VERBOSE=1",
+             '--debug': 'on an error, show the traceback too (for a bug report); also MUSICLAB_DEBUG=1'}
+    for flag, text in flags.items(): p.add_argument(flag, action='store_true', help=text)
+    for sp in sub.choices.values():   # given after the command they override the top level's; absent, they leave it alone
+        for flag, text in flags.items():
+            if flag not in sp._option_string_actions: sp.add_argument(flag, action='store_true', default=argparse.SUPPRESS, help=text)
+
 # %% ../nbs/20_cli.ipynb #7b47e3a8
 def parser()->argparse.ArgumentParser:
     "The `musiclab` argument parser"
@@ -266,25 +276,78 @@ def parser()->argparse.ArgumentParser:
     dc = sub.add_parser('docs', help='build the offline docs site (into _docs/) and README.md from the notebooks')
     dc.add_argument('--out', default='_docs', help='folder for the site, relative to the checkout (default: _docs)')
     dc.add_argument('--readme-only', action='store_true', help='only write README.md from nbs/index.ipynb')
-    dc.add_argument('--verbose', action='store_true', help="show Sphinx's progress")
+    dc.add_argument('--verbose', action='store_true', default=argparse.SUPPRESS, help="show Sphinx's progress and the libraries' logs")
     dc.set_defaults(fn=cmd_docs)
+    _add_common(p, sub)
     return p
 
 # %% ../nbs/20_cli.ipynb #b0abefad
+_QUIET_LOGGERS = ('tensorflow', 'absl', 'keras', 'h5py', 'matplotlib', 'numba', 'music21')
+
+def _fd2(stream)->bool:
+    "Does `stream` write to file descriptor 2 (the process's stderr), rather than to a test's buffer?"
+    try: return stream.fileno() == 2
+    except (AttributeError, ValueError, OSError): return False
+
+@contextlib.contextmanager
+def _native_stderr(log):
+    "Send what native code (TensorFlow's C++ log, absl, synthesisers) writes to file descriptor 2 into the file `log`; Python's `sys.stderr` still reaches the user"
+    if not _fd2(sys.__stderr__): yield; return
+    sys.stderr.flush()
+    saved, ours = os.dup(2), sys.stderr
+    os.dup2(log.fileno(), 2)
+    if _fd2(ours): sys.stderr = open(os.dup(saved), 'w', buffering=1, encoding=getattr(ours, 'encoding', None) or 'utf-8', errors='backslashreplace')
+    try: yield
+    finally:
+        if sys.stderr is not ours: sys.stderr.close(); sys.stderr = ours
+        os.dup2(saved, 2); os.close(saved)
+
+@contextlib.contextmanager
+def quiet_libraries(on:bool=True): # False: change nothing (`--verbose`)
+    "While the block runs, the libraries under musiclab neither log nor warn: a user reads only what musiclab writes. Yields the file that holds what native code wrote"
+    if not on: yield None; return
+    loggers = [logging.getLogger(n) for n in _QUIET_LOGGERS]
+    levels = [l.level for l in loggers]
+    for l in loggers: l.setLevel(logging.ERROR)
+    try:
+        with tempfile.TemporaryFile() as log, warnings.catch_warnings(), _native_stderr(log):
+            warnings.simplefilter('ignore')
+            warnings.filterwarnings('always', category=MusiclabWarning)   # musiclab's own: one line each, as the errors are
+            warnings.showwarning = lambda message, *_, **__: print(f'musiclab: warning: {message}', file=sys.stderr)
+            yield log
+    finally:
+        for l, v in zip(loggers, levels): l.setLevel(v)
+
+def _flag(name:str)->bool: return os.environ.get(name, '').strip().lower() not in ('', '0', 'false', 'no')
+
+# %% ../nbs/20_cli.ipynb #a92da81e
 def run_command(fn, # a subcommand function: `fn(args) -> int`
-                args): # the parsed arguments
-    "Call `fn(args)`, turning a `MusiclabError` into one line on stderr and an exit status"
+                args, # the parsed arguments
+                debug:bool=False): # show the traceback of an error too
+    "Call `fn(args)`: a `MusiclabError` becomes one line on stderr and status 1 (2 for a `ConfigError`); anything else is a bug, status 70"
     try: return fn(args)
     except MusiclabError as e:
+        if debug: traceback.print_exc()
         print(f'musiclab: error: {e}', file=sys.stderr)
         return 2 if isinstance(e, ConfigError) else 1
     except KeyboardInterrupt:
         print('musiclab: interrupted', file=sys.stderr)
         return 130
+    except Exception as e:   # not a problem with the input that musiclab recognised: a bug, said as one
+        if debug: traceback.print_exc()
+        print(f'musiclab: internal error: {type(e).__name__}: {e}', file=sys.stderr)
+        if not debug: print('musiclab: this is a bug in musiclab: run the same command with --debug (or MUSICLAB_DEBUG=1) '
+                            'to see the traceback, and report it', file=sys.stderr)
+        return 70
 
 def main(argv:list[str]|None=None # arguments (default: `sys.argv[1:]`)
         )->int:
     "Run the `musiclab` command line; returns the exit status"
     try: args = parser().parse_args(argv)
     except SystemExit as e: return e.code if isinstance(e.code, int) else 2
-    return run_command(args.fn, args)
+    debug = args.debug or _flag('MUSICLAB_DEBUG')
+    with quiet_libraries(not (args.verbose or _flag('MUSICLAB_VERBOSE'))) as log:
+        code = run_command(args.fn, args, debug)
+        if code and debug and log is not None and log.seek(0) == 0 and (said := log.read().decode(errors='replace').strip()):
+            print('musiclab: what the libraries wrote to stderr (hidden without --debug or --verbose):\n' + said, file=sys.stderr)
+    return code

@@ -12,10 +12,10 @@ from typing import Any, Mapping
 import numpy as np
 
 # %% auto #0
-__all__ = ['MODELS', 'MusiclabError', 'DataError', 'ConfigError', 'CheckpointError', 'Config', 'import_ref', 'register',
-           'configs', 'model_ref', 'model_class', 'config_table', 'get_config', 'set_seed', 'out_folder', 'cache_dir',
-           'atomic_path', 'atomic_open', 'atomic_write', 'in_test', 'repo_root', 'shared_data', 'split_by_name',
-           'write_meta', 'read_meta', 'asset']
+__all__ = ['MODELS', 'MusiclabError', 'DataError', 'ConfigError', 'CheckpointError', 'MusiclabWarning', 'warn', 'Config',
+           'import_ref', 'register', 'configs', 'model_ref', 'model_class', 'config_table', 'get_config', 'set_seed',
+           'out_folder', 'cache_dir', 'atomic_path', 'atomic_open', 'atomic_write', 'in_test', 'repo_root',
+           'shared_data', 'split_by_name', 'write_meta', 'read_meta', 'asset']
 
 # %% ../nbs/00_core.ipynb #5aae7211
 class MusiclabError(Exception):
@@ -34,6 +34,16 @@ class ConfigError(MusiclabError):
 
 class CheckpointError(MusiclabError):
     "A checkpoint that is missing, incomplete, unsafe, or of another model type"
+
+# %% ../nbs/00_core.ipynb #cd45b01b
+class MusiclabWarning(UserWarning):
+    "Something a user should know that is not an error (the command line prints it as `musiclab: warning: ...`)"
+
+def warn(problem:str, # what happened, and what musiclab did about it
+         path=None): # the file or folder it concerns
+    "Say a `MusiclabWarning`: one line, `path: problem`"
+    import warnings
+    warnings.warn(f'{path}: {problem}' if path is not None else problem, MusiclabWarning, stacklevel=2)
 
 # %% ../nbs/00_core.ipynb #15f9a9bf
 @dataclass(frozen=True)

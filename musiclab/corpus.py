@@ -10,7 +10,8 @@ from dataclasses import dataclass, field
 from importlib.metadata import version as _pkg_version
 from pathlib import Path
 import numpy as np
-from .core import Config, DataError, atomic_path, cache_dir, split_by_name
+from . import __version__
+from .core import Config, DataError, atomic_path, cache_dir, split_by_name, warn
 
 # %% auto #0
 __all__ = ['TPQ', 'PIPELINE_VERSION', 'MIDI_EXTS', 'SCORE_EXTS', 'MUSIC_EXTS', 'DEFAULT_SPEC', 'SPEC_KINDS', 'M21_PIANO', 'Part',
@@ -351,9 +352,11 @@ def _m21_version()->str:
 
 def _cache_file(sha:str)->Path: return cache_dir('corpus')/f'{sha}-v{PIPELINE_VERSION}.npz'
 
+def _versions()->dict: return dict(pipeline=PIPELINE_VERSION, music21=_m21_version(), musiclab=__version__)   # what made an entry
+
 def _cache_put(sha:str, d:dict|None, error:str|None=None):
     "Store a parse (or its failure reason) under the file's sha256"
-    meta = dict(pipeline=PIPELINE_VERSION, music21=_m21_version())
+    meta = _versions()
     arrays = {}
     if error is not None: meta['error'] = error
     else:
@@ -362,18 +365,21 @@ def _cache_put(sha:str, d:dict|None, error:str|None=None):
     with atomic_path(_cache_file(sha)) as tmp:
         np.savez(tmp, meta=np.frombuffer(json.dumps(meta).encode(), np.uint8), **arrays)
 
-def _cache_get(sha:str)->dict|None:
-    "The cached parse of a file, {'error': reason} for a cached failure, or None on a miss"
+def _cache_get(sha:str, source=None)->dict|None: # `source`: the music file, named in the warning about a damaged entry
+    "The cached parse of a file, {'error': reason} for a cached failure, or None on a miss (an entry of other versions is one)"
     f = _cache_file(sha)
     if not f.exists(): return None
     try:
-        with np.load(f, allow_pickle=False) as z:
+        with np.load(f, allow_pickle=False) as z:   # a zip: every member's CRC-32 is checked as it is read
             meta = json.loads(z['meta'].tobytes())
-            if meta.get('pipeline') != PIPELINE_VERSION or meta.get('music21') != _m21_version(): return None
+            if any(meta.get(k) != v for k, v in _versions().items()): return None   # made by another musiclab, music21 or pipeline
             if 'error' in meta: return {'error': meta['error']}
             parts = [(n, c, z[f'part{i}'].astype(np.int32)) for i, (n, c) in enumerate(meta['parts'])]
-    except Exception: return None  # an unreadable entry is a miss: it is parsed again and overwritten
-    return dict(parts=parts, **{k: meta[k] for k in ('key', 'tempo', 'time_signature', 'grace_notes', 'off_grid')})
+            d = dict(parts=parts, **{k: meta[k] for k in ('key', 'tempo', 'time_signature', 'grace_notes', 'off_grid')})
+    except Exception as e:   # truncated, bytes changed, not a zip: a miss, parsed again and overwritten
+        warn(f'its cached parse ({f}) was damaged ({type(e).__name__}: {str(e)[:80]}); parsed it again', path=source)
+        return None
+    return d
 
 # %% ../nbs/01_corpus.ipynb #a157358b
 @dataclass
@@ -429,7 +435,7 @@ def load_corpus(spec:str=DEFAULT_SPEC, # 'm21-piano', 'm21-chorales[:N]' or 'mid
     for f, name in zip(files, names):
         try: data, sha = _read(f)
         except DataError as e: skipped[f] = e.problem; continue  # not cached: it says nothing about the content
-        d = _cache_get(sha) if cache else None
+        d = _cache_get(sha, f) if cache else None
         if d is None: todo.append((f, name, sha, len(data)))
         elif 'error' in d: skipped[f] = d['error']
         else: done[f] = _item(name, f, sha, d)
@@ -445,7 +451,7 @@ def load_corpus(spec:str=DEFAULT_SPEC, # 'm21-piano', 'm21-chorales[:N]' or 'mid
             else: done[f] = _item(name, f, sha, d)
             if cache:
                 try: _cache_put(sha, d, err)
-                except OSError as e: cache = False; warnings.warn(f'cannot write the corpus cache ({e}); going on without it')
+                except OSError as e: cache = False; warn(f'cannot write the corpus cache ({e}); going on without it')
     except BrokenProcessPool: raise DataError(f'a parsing process died while loading {spec!r} (out of memory?); try workers=1') from None
     items = [done[f] for f in sorted(done)]
     if spec.startswith('m21-chorales'): items = [_voices_only(i) for i in items]

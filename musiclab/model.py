@@ -197,12 +197,12 @@ def check(self:Model, path:Path): "Hook: raise a `CheckpointError` naming the fi
 @patch
 def save(self:Model, path:str|Path # the checkpoint folder (created if needed)
         )->Path:
-    "Save the networks (weights, no optimizer) and musiclab.json (config, converter, history) into `path`"
+    "Save the networks (weights, no optimizer) and musiclab.json (config, converter, history, any NaN stop) into `path`"
     self._need()
     path = Path(path); path.mkdir(parents=True, exist_ok=True)
     for part in self.parts: save_model(self.nets[part], path/f'{part}.keras', include_optimizer=False)
     conv = self.converter.to_dict() if self.converter is not None else None
-    write_meta(path, self.model_id, self.config, converter=conv, history=list(self.history), **self.meta())
+    write_meta(path, self.model_id, self.config, converter=conv, history=list(self.history), diverged=self.diverged, **self.meta())
     return path
 
 @patch(cls_method=True)
@@ -214,6 +214,7 @@ def load(cls:Model, path:str|Path # a folder written by `save`
     if meta.get('converter') is not None: m.converter = type(m.converter).from_dict(meta['converter'])
     m.nets = {p: load_model(path/f'{p}.keras', compile=False) for p in cls.parts}
     m.history = History.from_meta(meta.get('history'), cls.parts[0])
+    m.diverged = meta.get('diverged') or {}   # a run that stopped on a NaN loss says so in its checkpoint too
     m.restore(meta); m.check(path)
     return m
 

@@ -1,5 +1,5 @@
 "The `musiclab` command, run as a user runs it: the installed console script in a subprocess"
-import configparser, subprocess, sys
+import configparser, re, subprocess, sys
 from conftest import ROOT, run_musiclab
 
 def _version():
@@ -67,3 +67,41 @@ def test_demo_models_option(tmp_path):
     r = run_musiclab('demo', '--out', str(tmp_path/'x'), '--models', 'lstm,transformer')
     assert r.returncode == 2 and [l for l in r.stderr.splitlines() if l.startswith('musiclab')] == \
         ["musiclab: error: --models takes some of lstm, fusion, musicvae, wavevae, specvae (comma-separated), got 'lstm,transformer'"]
+
+# What a user reads is musiclab's: no line of TensorFlow's start-up log, no library warning (issue 17, "a quiet command line")
+_NOT_OURS = re.compile(r'^[IWEF]\d{4} |WARNING: All log messages|absl::|oneDNN|cuda|cuInit|TensorFlow binary|rebuild TensorFlow|'
+                       r'\w+Warning\b|warnings\.warn|^\s*warn\(|^Traceback|^\s+File "', re.I)
+
+def _tempo_on_track_two(path):
+    "A drum MIDI file whose tempo event sits on its second track: pretty_midi warns (RuntimeWarning) when it reads it"
+    import mido
+    mid = mido.MidiFile(type=1, ticks_per_beat=480)
+    head, kit = mido.MidiTrack(), mido.MidiTrack()
+    kit.append(mido.MetaMessage('set_tempo', tempo=500000, time=0))
+    for i in range(16):
+        kit.append(mido.Message('note_on', channel=9, note=36 if i % 4 == 0 else 42, velocity=90, time=0 if i == 0 else 120))
+        kit.append(mido.Message('note_off', channel=9, note=36 if i % 4 == 0 else 42, velocity=0, time=120))
+    mid.tracks += [head, kit]; mid.save(str(path))
+
+def test_commands_print_only_what_musiclab_writes(tmp_path):
+    drums = tmp_path/'drums'; drums.mkdir(); _tempo_on_track_two(drums/'beat.mid')
+    runs = {'list': ['list'],
+            'data': ['data', f'drums:{drums}'],
+            'generate': ['generate', '--checkpoint', str(ROOT/'musiclab'/'assets'/'lstm-small'), '--length', '16', '--out', str(tmp_path/'gen')],
+            'demo': ['demo', '--models', 'lstm', '--length', '16', '--out', str(tmp_path/'demo')]}
+    for name, argv in runs.items():
+        r = run_musiclab(*argv, timeout=300)
+        assert r.returncode == 0, (name, r.stderr[-2000:])
+        theirs = [l for l in (r.stdout + r.stderr).splitlines() if _NOT_OURS.search(l)]
+        assert not theirs, f'musiclab {name} printed lines musiclab did not write:\n' + '\n'.join(theirs)
+        assert all(l.startswith('musiclab') for l in r.stderr.splitlines()), (name, r.stderr)
+    loud = run_musiclab('--verbose', *runs['data'], timeout=300)   # --verbose lets the libraries speak
+    assert loud.returncode == 0 and 'RuntimeWarning' in loud.stderr and 'absl::' in loud.stderr, loud.stderr   # pretty_midi's and TensorFlow's
+
+def test_debug_shows_the_traceback(tmp_path):
+    plain, debug = run_musiclab('generate', '--checkpoint', str(tmp_path/'none'), '--out', str(tmp_path/'o')), \
+                   run_musiclab('generate', '--checkpoint', str(tmp_path/'none'), '--out', str(tmp_path/'o'), '--debug')
+    assert plain.returncode == debug.returncode == 1
+    assert plain.stderr.strip().splitlines() == [f'musiclab: error: {tmp_path/"none"}: no checkpoint folder here']
+    assert plain.stderr.strip().splitlines()[0] in debug.stderr.splitlines()
+    assert 'Traceback' not in plain.stderr and 'Traceback (most recent call last)' in debug.stderr

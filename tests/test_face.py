@@ -131,6 +131,7 @@ def test_a_nan_loss_keeps_the_last_good_checkpoint_and_names_the_epoch(family, t
     assert all(read_state(f)['epoch'] == 0 for f in folders)   # the last good epoch (the first) is what state.json records
     back = _class(cls_path).load(out)
     assert all(np.isfinite(w).all() for net in back.nets.values() for w in net.get_weights())
+    assert back.diverged == m.diverged   # the checkpoint says that its run stopped, and where
     assert fingerprint(back.sample(1, seed=0, **FAMILIES[name][3])) == fingerprint(m.sample(1, seed=0, **FAMILIES[name][3]))
 
 def test_a_checkpoint_opens_without_naming_its_class_and_files_of_its_kind_read_back(family, tmp_path):
