@@ -249,6 +249,11 @@ def atomic_path(path # the file to write
         _fsync(tmp)
         os.replace(tmp, path)
         _fsync(path.parent)
+    except OSError as e:
+        if e.errno not in (errno.ENOSPC, errno.EDQUOT): raise
+        free = shutil.disk_usage(path.parent).free
+        raise MusiclabError(f'cannot write this file: the disk is full ({free / 2**20:,.0f} MiB free there); free some space or choose '
+                            'another folder (the file as it was before is untouched)', path=path) from None
     finally:
         if tmp.exists(): tmp.unlink()
 
@@ -314,7 +319,7 @@ def read_meta(path:str|Path, # the checkpoint folder
              )->dict:
     "The checkpoint's `musiclab.json`, checked; `meta['config']` is a `Config` again"
     path = Path(path)
-    if not path.is_dir(): raise CheckpointError('no checkpoint folder here', path=path)
+    if not path.is_dir(): raise CheckpointError('no checkpoint folder here (give a folder that `musiclab train` wrote, or a shipped one: musiclab/assets/NAME)', path=path)
     f = path/'musiclab.json'
     if not f.exists(): raise CheckpointError('not a musiclab checkpoint: musiclab.json is missing', path=path)
     try: meta = json.loads(f.read_text())

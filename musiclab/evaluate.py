@@ -152,8 +152,7 @@ def evaluate_model(model_id:str, # one of SETUPS
     row.update(sets=sets, reconstruction=extra)
     out_folder(out/'samples')
     wav = out/'samples'/f'{model_id}.wav'
-    if kind == 'audio': (sample.audio if hasattr(sample, 'spec') else sample).write_wav(wav, model.sample_rate)
-    else: sample.write_wav(wav, 16000)
+    atomic_write(wav, sample.wav_bytes(model.sample_rate if kind == 'audio' else 16000))   # any Playable: notes, drums, a clip, an image
     row.update(sample=str(wav.relative_to(out)), sample_title=getattr(sample, 'title', model_id), measure_seconds=round(time.time() - t1, 1))
     return row
 

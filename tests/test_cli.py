@@ -102,6 +102,6 @@ def test_debug_shows_the_traceback(tmp_path):
     plain, debug = run_musiclab('generate', '--checkpoint', str(tmp_path/'none'), '--out', str(tmp_path/'o')), \
                    run_musiclab('generate', '--checkpoint', str(tmp_path/'none'), '--out', str(tmp_path/'o'), '--debug')
     assert plain.returncode == debug.returncode == 1
-    assert plain.stderr.strip().splitlines() == [f'musiclab: error: {tmp_path/"none"}: no checkpoint folder here']
+    assert plain.stderr.strip().splitlines() == [f'musiclab: error: {tmp_path/"none"}: no checkpoint folder here (give a folder that `musiclab train` wrote, or a shipped one: musiclab/assets/NAME)']
     assert plain.stderr.strip().splitlines()[0] in debug.stderr.splitlines()
     assert 'Traceback' not in plain.stderr and 'Traceback (most recent call last)' in debug.stderr
