@@ -4,7 +4,7 @@
 
 # %% ../nbs/00_core.ipynb #2f3af28f
 from __future__ import annotations
-import contextlib, dataclasses, difflib, errno, importlib, json, os, random, shutil, tempfile
+import contextlib, dataclasses, difflib, errno, importlib, json, os, random, re, shutil, tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import MappingProxyType
@@ -14,8 +14,8 @@ import numpy as np
 # %% auto #0
 __all__ = ['MODELS', 'MusiclabError', 'DataError', 'ConfigError', 'CheckpointError', 'MusiclabWarning', 'warn', 'Config',
            'import_ref', 'register', 'configs', 'model_ref', 'model_class', 'config_table', 'get_config', 'set_seed',
-           'out_folder', 'cache_dir', 'atomic_path', 'atomic_open', 'atomic_write', 'in_test', 'repo_root',
-           'shared_data', 'split_by_name', 'write_meta', 'read_meta', 'asset']
+           'out_folder', 'cache_dir', 'atomic_path', 'atomic_open', 'atomic_write', 'remove_stale_temp', 'in_test',
+           'repo_root', 'shared_data', 'split_by_name', 'write_meta', 'read_meta', 'asset']
 
 # %% ../nbs/00_core.ipynb #5aae7211
 class MusiclabError(Exception):
@@ -239,7 +239,7 @@ def atomic_path(path # the file to write
     "Yield a temporary path beside `path`; if the block succeeds it is fsync'ed and moved onto `path` in one step"
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f'.{path.stem}.', suffix=f'.tmp{path.suffix}')
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f'.{path.stem}.{os.getpid()}-', suffix=f'.tmp{path.suffix}')   # the writer's pid: see `remove_stale_temp`
     os.close(fd)
     tmp = Path(tmp)
     try:
@@ -271,6 +271,28 @@ def atomic_write(path, # the file to write
     "Replace the content of `path` with `data` atomically; returns `path`"
     with atomic_open(path, 'wb' if isinstance(data, bytes) else 'w') as f: f.write(data)
     return Path(path)
+
+# %% ../nbs/00_core.ipynb #b0cf54a9
+def _writer_gone(p:Path)->bool:
+    "Is the process that wrote the temporary file `p` (its pid is in the name) no longer running?"
+    m = re.search(r'\.(\d+)-[^.]*\.tmp', p.name)
+    if not m: return False
+    try: os.kill(int(m[1]), 0)
+    except ProcessLookupError: return True
+    except (PermissionError, OverflowError): return False
+    return False
+
+def remove_stale_temp(folder, # a folder that atomic writes write into
+                      older_than:float=0.0)->list[Path]: # seconds since last written, for a temporary file whose writer may still be running
+    "Remove what killed atomic writes left in `folder` (`.NAME.PID-XXXX.tmpSUFFIX` files): those of dead writers, and those older than `older_than`"
+    import time
+    folder, now, gone = Path(folder), time.time(), []
+    if not folder.is_dir(): return gone
+    for p in folder.glob('.*.tmp*'):
+        try:
+            if p.is_file() and (_writer_gone(p) or now - p.stat().st_mtime >= older_than): p.unlink(); gone.append(p)
+        except FileNotFoundError: pass   # its writer finished (or removed it) meanwhile
+    return gone
 
 # %% ../nbs/00_core.ipynb #c7ad035f
 def in_test()->bool:

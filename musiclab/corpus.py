@@ -11,7 +11,7 @@ from importlib.metadata import version as _pkg_version
 from pathlib import Path
 import numpy as np
 from . import __version__
-from .core import Config, DataError, atomic_path, cache_dir, split_by_name, warn
+from .core import Config, DataError, atomic_path, cache_dir, remove_stale_temp, split_by_name, warn
 
 # %% auto #0
 __all__ = ['TPQ', 'PIPELINE_VERSION', 'MIDI_EXTS', 'SCORE_EXTS', 'MUSIC_EXTS', 'DEFAULT_SPEC', 'SPEC_KINDS', 'M21_PIANO', 'Part',
@@ -440,6 +440,7 @@ def load_corpus(spec:str=DEFAULT_SPEC, # 'm21-piano', 'm21-chorales[:N]' or 'mid
         elif 'error' in d: skipped[f] = d['error']
         else: done[f] = _item(name, f, sha, d)
     n = min(workers or os.cpu_count() or 1, len(todo))
+    if cache and todo: remove_stale_temp(cache_dir('corpus'), older_than=3600)   # killed writers' leftovers (others may be writing now)
     todo.sort(key=lambda t: -t[3])  # biggest first: better use of the cores
     def results():
         if n <= 1: yield from map(_job, [t[0] for t in todo])

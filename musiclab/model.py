@@ -161,6 +161,7 @@ def fit(self:Model, train, # training items (pieces, drum files, recordings: the
     strat = get_strategy(strategy)   # first: a multi-worker strategy must exist before TensorFlow runs anything
     out, multi = Path(out), worker_of(strat)[1] > 1
     home = run_folder(out, strat)    # the chief writes into `out`; other workers into a private folder
+    remove_stale_temp(home)          # what a killed run's last write left behind
     set_seed(self.hp['seed'])
     data = self.prepare(train, valid, verbose)
     epochs = epochs or self.hp['epochs']

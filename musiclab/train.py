@@ -189,6 +189,7 @@ def callbacks(folder:str|Path, # the run's checkpoint folder
               strategy:tf.distribute.Strategy|None=None)->list[keras.callbacks.Callback]: # under `multiworker`: also BackupAndRestore in FOLDER/backup
     "Checkpoint, early stopping, TensorBoard and CSV logging for a run saved in `folder` (and a backup to restart a cluster from)"
     folder = Path(folder); folder.mkdir(parents=True, exist_ok=True)
+    remove_stale_temp(folder)   # what a killed run's last write left behind (the run owns its folder)
     cbs = [Checkpoint(folder), keras.callbacks.CSVLogger(str(folder/'history.csv'), append=True)]
     if isinstance(strategy, tf.distribute.MultiWorkerMirroredStrategy):   # every worker backs up into its own folder (see run_folder)
         cbs.append(keras.callbacks.BackupAndRestore(str(folder/'backup'), save_freq='epoch'))
