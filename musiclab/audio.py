@@ -4,7 +4,7 @@
 
 # %% ../nbs/04_audio.ipynb #d118378d
 from __future__ import annotations
-import difflib, hashlib, io, json, math
+import difflib, hashlib, io, json, math, shutil
 from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 import numpy as np
@@ -13,9 +13,9 @@ from .core import *
 from .media import Playable, audio_backend, figure_bytes, img_html, pcm16, resample
 
 # %% auto #0
-__all__ = ['SAMPLE_RATE', 'AUDIO_EXTS', 'AUDIO_VERSION', 'RENDER_RATE', 'GTZAN_GENRES', 'DEFAULT_AUDIO_SPEC', 'AUDIO_SPECS',
-           'NORMS', 'AudioItem', 'decode_audio', 'read_audio', 'piece_of', 'render_item', 'AudioSet', 'load_audio',
-           'Clips', 'make_clips', 'AudioPiece', 'rmse', 'log_spectral_distance', 'spectral_convergence',
+__all__ = ['SAMPLE_RATE', 'AUDIO_EXTS', 'AUDIO_VERSION', 'MAX_AUDIO_BYTES', 'RENDER_RATE', 'GTZAN_GENRES', 'DEFAULT_AUDIO_SPEC',
+           'AUDIO_SPECS', 'NORMS', 'AudioItem', 'decode_audio', 'read_audio', 'piece_of', 'render_item', 'AudioSet',
+           'load_audio', 'Clips', 'make_clips', 'AudioPiece', 'rmse', 'log_spectral_distance', 'spectral_convergence',
            'ClipConverter']
 
 # %% ../nbs/04_audio.ipynb #f90b284b
@@ -54,6 +54,8 @@ def decode_audio(data:bytes, # the bytes of an audio file
     if not np.isfinite(x).all(): raise DataError('the file holds non-finite samples (NaN or infinity)', path=path)
     return x, int(sr)
 
+MAX_AUDIO_BYTES = 256 * 2**20   # the largest audio file read whole (decoded, it takes twice to four times as much memory)
+
 def read_audio(path, # an audio file: .wav, .flac, .ogg or .mp3
                sample_rate:int=SAMPLE_RATE, # the rate to resample to
                name:str|None=None, # its short name (default: the file stem)
@@ -62,6 +64,9 @@ def read_audio(path, # an audio file: .wav, .flac, .ogg or .mp3
     path = Path(path).expanduser()
     if not (isinstance(sample_rate, (int, np.integer)) and sample_rate > 0): raise ConfigError(f'sample rate {sample_rate!r} is not a positive whole number')
     if not path.is_file(): raise DataError('no such audio file', path=path)
+    if (size := path.stat().st_size) > MAX_AUDIO_BYTES:
+        raise DataError(f'{size / 2**20:,.0f} MiB is too big (musiclab reads audio files up to {MAX_AUDIO_BYTES // 2**20} MiB, about 25 minutes of '
+                        'CD-quality stereo WAV): cut the recording into shorter files', path=path)
     try: data = path.read_bytes()
     except OSError as e: raise DataError(f'cannot read this file ({e.strerror})', path=path) from None
     x, sr = decode_audio(data, path)
@@ -96,7 +101,9 @@ def render_item(item, # a corpus `Item`
         try:
             import soundfile
             soundfile.info(str(f)); return f, False
-        except Exception: pass  # a damaged entry: render it again
+        except Exception as e:   # a damaged entry: render it again
+            warn(f'its cached rendering ({f}) was damaged ({type(e).__name__}); rendered it again', path=item.source)
+            if f.is_dir(): shutil.rmtree(f)
     try: piece.write_wav(f, RENDER_RATE, backend)
     except MusiclabError as e: raise DataError(f'cannot render this piece to audio: {e}', path=item.source) from None
     return f, True

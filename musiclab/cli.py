@@ -204,7 +204,7 @@ def _add_latent_commands(sub):
     it.add_argument('--steps', type=int, default=5, help='pieces from A to B, both ends included (default 5)')
     it.add_argument('--method', default='slerp', choices=['slerp', 'lerp'], help='the path: slerp (the great circle, default) or lerp (the straight line)')
     it.add_argument('--temperature', type=float, help="sampling temperature (default: the config's)")
-    it.add_argument('--tempo', type=float, help="quarter notes per minute (default: the model's)")
+    it.add_argument('--tempo', type=_tempo, help="quarter notes per minute (default: the model's)")
     it.add_argument('--seed', type=int, default=0, help='the same seed gives the same pieces')
     it.add_argument('--out', required=True, help='folder for the pieces and index.html')
     it.set_defaults(fn=cmd_interpolate)
@@ -216,6 +216,13 @@ def _add_latent_commands(sub):
     hu.set_defaults(fn=cmd_humanize)
 
 # %% ../nbs/20_cli.ipynb #75b445d2
+def _tempo(s:str)->float:
+    "A --tempo value: beats per minute from 1 to 1000 (MIDI cannot hold a faster one, and none is music)"
+    try: t = float(s)
+    except ValueError: raise argparse.ArgumentTypeError(f'{s!r} is not a number of beats per minute') from None
+    if not 1 <= t <= 1000: raise argparse.ArgumentTypeError(f'{s} beats per minute is outside 1..1000')
+    return t
+
 def _add_common(p, sub):
     "`--verbose` and `--debug`, before the command or after it: `musiclab --debug generate ...` and `musiclab generate ... --debug`"
     flags = {'--verbose': "show what the libraries under musiclab log and warn (TensorFlow's start-up, deprecations); also MUSICLAB_VERBOSE=1",
@@ -254,7 +261,7 @@ def parser()->argparse.ArgumentParser:
     ge.add_argument('--n', type=int, default=1, help='how many (default 1)')
     ge.add_argument('--length', type=int, help="score models: events per clef (default: the model's, 200)")
     ge.add_argument('--key', help="score models: e.g. 'A minor' or 'E- major' (default: C major or A minor, as generated)")
-    ge.add_argument('--tempo', type=float, help="quarter notes per minute, for models that write scores or drums (default: the model's)")
+    ge.add_argument('--tempo', type=_tempo, help="quarter notes per minute, for models that write scores or drums (default: the model's)")
     ge.add_argument('--temperature', type=float, help="sampling temperature (default: the config's)")
     ge.add_argument('--seed', type=int, default=0, help='the same seed gives the same output')
     ge.add_argument('--out', required=True, help='folder for the files and index.html')

@@ -14,8 +14,9 @@ from . import __version__
 from .core import Config, DataError, atomic_path, cache_dir, remove_stale_temp, split_by_name, warn
 
 # %% auto #0
-__all__ = ['TPQ', 'PIPELINE_VERSION', 'MIDI_EXTS', 'SCORE_EXTS', 'MUSIC_EXTS', 'DEFAULT_SPEC', 'SPEC_KINDS', 'M21_PIANO', 'Part',
-           'Item', 'parse_file', 'SpecKind', 'spec_kinds', 'spec_kind', 'check_spec', 'Corpus', 'load_corpus']
+__all__ = ['TPQ', 'PIPELINE_VERSION', 'MIDI_EXTS', 'SCORE_EXTS', 'MUSIC_EXTS', 'MAX_SCORE_BYTES', 'DEFAULT_SPEC', 'SPEC_KINDS',
+           'M21_PIANO', 'Part', 'Item', 'parse_file', 'SpecKind', 'spec_kinds', 'spec_kind', 'check_spec', 'Corpus',
+           'load_corpus']
 
 # %% ../nbs/01_corpus.ipynb #a8b40b4a
 TPQ = 48  # ticks per quarter note: the time grid of every parsed piece (a 1/16 note = 12 ticks, an eighth triplet = 16)
@@ -145,6 +146,15 @@ def _short(e:Exception, n:int=120)->str:
     msg = ' '.join(str(e).split()) or type(e).__name__
     return msg if len(msg) <= n else msg[:n-3] + '...'
 
+MAX_SCORE_BYTES = 64 * 2**20   # the largest score file read: the biggest piano MIDI files are a few MiB
+
+def _check_mxl(data:bytes):
+    "Refuse a compressed MusicXML file that would unpack to more than MAX_SCORE_BYTES (a zip bomb), before music21 unpacks it"
+    import io, zipfile
+    try: total = sum(i.file_size for i in zipfile.ZipFile(io.BytesIO(data)).infolist())
+    except zipfile.BadZipFile: raise DataError('not a compressed MusicXML file (not a zip archive)') from None
+    if total > MAX_SCORE_BYTES: raise DataError(f'unpacks to {total / 2**20:,.0f} MiB: too big for a score (musiclab reads up to {MAX_SCORE_BYTES // 2**20} MiB)')
+
 def _parse(path:Path, data:bytes)->dict:
     "Parse one music file into plain data: {'parts': [(name, clef, notes)], 'key', 'tempo', 'time_signature', 'grace_notes', 'off_grid'}"
     from music21 import converter, meter, stream, tempo
@@ -153,6 +163,7 @@ def _parse(path:Path, data:bytes)->dict:
     if not data: raise DataError('empty file')
     is_midi = ext in MIDI_EXTS
     if is_midi: _check_midi(data)
+    if ext == '.mxl': _check_mxl(data)
     with warnings.catch_warnings():
         warnings.simplefilter('ignore')
         try:
@@ -191,8 +202,11 @@ def _item(name:str, path:Path, sha:str, d:dict)->Item:
                 d['time_signature'], d['grace_notes'], d['off_grid'])
 
 def _read(path:Path)->tuple[bytes, str]:
-    "The bytes of `path` and their sha256; DataError naming the file if it cannot be read"
-    try: data = path.read_bytes()
+    "The bytes of `path` and their sha256; DataError naming the file if it cannot be read, or if it is too big to be a score"
+    try:
+        size = path.stat().st_size
+        if size > MAX_SCORE_BYTES: raise DataError(f'{size / 2**20:,.0f} MiB is too big for a score (musiclab reads files up to {MAX_SCORE_BYTES // 2**20} MiB)', path=path)
+        data = path.read_bytes()
     except FileNotFoundError: raise DataError('no such file', path=path) from None
     except IsADirectoryError: raise DataError('is a folder, not a file', path=path) from None
     except OSError as e: raise DataError(f'cannot read the file ({e.strerror})', path=path) from None
@@ -365,6 +379,13 @@ def _cache_put(sha:str, d:dict|None, error:str|None=None):
     with atomic_path(_cache_file(sha)) as tmp:
         np.savez(tmp, meta=np.frombuffer(json.dumps(meta).encode(), np.uint8), **arrays)
 
+def _checked_notes(a:np.ndarray)->np.ndarray:
+    "A cached part's notes, or ValueError when they are not what a parse makes: (N, 3) whole numbers, onsets >= 0, durations > 0, pitches 0..127"
+    if a.ndim != 2 or a.shape[1] != 3 or a.dtype.kind not in 'iu': raise ValueError(f'notes of shape {a.shape} and type {a.dtype}')
+    if len(a) and (a[:, 0].min() < 0 or a[:, 1].min() <= 0 or a[:, 1].max() > 2**24 or a[:, 2].min() < 0 or a[:, 2].max() > 127):
+        raise ValueError('onsets, durations or pitches out of range')
+    return a.astype(np.int32)
+
 def _cache_get(sha:str, source=None)->dict|None: # `source`: the music file, named in the warning about a damaged entry
     "The cached parse of a file, {'error': reason} for a cached failure, or None on a miss (an entry of other versions is one)"
     f = _cache_file(sha)
@@ -374,7 +395,7 @@ def _cache_get(sha:str, source=None)->dict|None: # `source`: the music file, nam
             meta = json.loads(z['meta'].tobytes())
             if any(meta.get(k) != v for k, v in _versions().items()): return None   # made by another musiclab, music21 or pipeline
             if 'error' in meta: return {'error': meta['error']}
-            parts = [(n, c, z[f'part{i}'].astype(np.int32)) for i, (n, c) in enumerate(meta['parts'])]
+            parts = [(n, c, _checked_notes(z[f'part{i}'])) for i, (n, c) in enumerate(meta['parts'])]
             d = dict(parts=parts, **{k: meta[k] for k in ('key', 'tempo', 'time_signature', 'grace_notes', 'off_grid')})
     except Exception as e:   # truncated, bytes changed, not a zip: a miss, parsed again and overwritten
         warn(f'its cached parse ({f}) was damaged ({type(e).__name__}: {str(e)[:80]}); parsed it again', path=source)

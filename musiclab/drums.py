@@ -316,7 +316,9 @@ def _hash_split(name:str)->str:
 def _load_gmd(root:Path)->tuple[list[DrumFile], list[tuple[str, str]]]:
     info = root/'info.csv'
     if not info.exists(): raise DataError('no info.csv here: a gmd: folder needs the Groove MIDI Dataset layout (use drums:PATH for a plain folder of drum MIDI files)', path=root)
-    with open(info, newline='', encoding='utf-8') as fh: rows = list(csv.DictReader(fh))
+    try:
+        with open(info, newline='', encoding='utf-8') as fh: rows = list(csv.DictReader(fh))
+    except (UnicodeDecodeError, csv.Error) as e: raise DataError(f'info.csv is not the UTF-8 table of the Groove MIDI Dataset ({type(e).__name__}: {str(e)[:80]})', path=info) from None
     need = {'midi_filename', 'split'}
     if not rows or not need <= set(rows[0]): raise DataError(f"info.csv needs the columns {', '.join(sorted(need))} (and style, bpm, time_signature)", path=info)
     files, skipped = [], []

@@ -112,6 +112,9 @@ class Model:
         if set(self.parts) - set(self.nets): raise MusiclabError(f'the {self.model_id} model has no trained network: fit it or load a checkpoint')
 
 # %% ../nbs/09a_model.ipynb #83724f0b
+def _check_seed(seed):
+    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or not 0 <= seed < 2**63: raise ConfigError(f'a seed is a whole number from 0 to 2**63 - 1, got {seed!r}')
+
 def _check_controls(model:Model, controls:dict, verb:str):
     unknown = sorted(set(controls) - set(model.controls))
     if unknown:
@@ -133,6 +136,7 @@ def sample(self:Model, n:int=1, # how many pieces
     "`n` new pieces of the model's kind"
     _check_controls(self, controls, 'sample')
     if not (isinstance(n, int) and n >= 1): raise ConfigError(f'n must be a whole number of 1 or more, got {n!r}')
+    _check_seed(seed)
     self._need()
     return self._sample(n, self.temperature(temperature), seed, **controls)
 
@@ -290,7 +294,7 @@ def encode(self:LatentModel, items, # the items to encode (a list, or whatever b
 def decode(self:LatentModel, z, # latent codes, (n, latent_size) or one code
            *, temperature:float|None=None, seed:int=0, **controls)->list:
     "One piece per latent code"
-    _check_controls(self, controls, 'decode')
+    _check_controls(self, controls, 'decode'); _check_seed(seed)
     self._need()
     return self._decode(self.codes(z), self.temperature(temperature), seed, **controls)
 

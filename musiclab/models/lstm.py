@@ -202,6 +202,18 @@ def _sample(self:LSTMModel, n:int, temperature:float, seed:int,
     ids = s(pr, length, temperature or 1.0, seed)
     return [self.to_piece({c: (ids[c][0][i], ids[c][1][i]) for c in CLEFS}, key, tempo) for i in range(n)]
 
+# %% ../../nbs/10_lstm.ipynb #a603ecdf
+@patch
+def check(self:LSTMModel, path:Path):
+    "Refuse networks that are not this model's LSTMs, or that do not fit the converter's vocabularies (the face's load-time hook)"
+    for clef in CLEFS:
+        net, f = self.nets[clef], Path(path)/f'{clef}.keras'
+        missing = {'note_embedding', 'duration_embedding', 'dense', 'note', 'duration'} - {l.name for l in net.layers}
+        if missing: raise CheckpointError(f"not a network of the LSTM model (it has no layer {', '.join(sorted(missing))})", path=f)
+        got, want = (net.get_layer('note').units, net.get_layer('duration').units), (len(self.converter.vocab[clef]), len(self.converter.durations[clef]))
+        if got != want: raise CheckpointError(f'the network predicts {got[0]} notes and {got[1]} durations but the vocabularies in '
+                                              f'musiclab.json have {want[0]} and {want[1]}: they come from different runs', path=f)
+
 # %% ../../nbs/10_lstm.ipynb #a7c1e0d1
 LSTMModel.label = 'LSTM'   # what a page calls the model
 

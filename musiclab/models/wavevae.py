@@ -274,6 +274,7 @@ def build(self:AudioVAE, part:str, strategy:tf.distribute.Strategy)->keras.Model
 def check_net(self:AudioVAE, net:keras.Model, path=None, what:str='this checkpoint'):
     "Refuse a network made for other sizes than this config's: a `CheckpointError` that says which"
     same = lambda v: list(v) if isinstance(v, (list, tuple)) else v
+    if not isinstance(getattr(net, 'hp', None), dict): raise CheckpointError(f'{what} holds a {type(net).__name__} network, not a {self.model_id} one', path=path)
     theirs, ours = ({k: same(hp.get(k)) for k in self.net_keys} for hp in (net.hp, self.hp))
     bad = [f'{k} {theirs[k]!r} (this config: {ours[k]!r})' for k in self.net_keys if theirs[k] != ours[k]]
     if bad: raise CheckpointError(f"{what} was made for other {self.sizes}: {', '.join(bad)}", path=path)
