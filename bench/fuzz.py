@@ -371,29 +371,18 @@ def _put(d:Path, name:str, data:bytes)->Path:
     (d/'in').mkdir(parents=True, exist_ok=True)
     p = d/'in'/name; p.write_bytes(data); return p
 
-def _midi_variant(name):
+def _midi_variant(name, kind:str='score'): # kind: the real file it breaks, a score ('midi_*' cases) or drums ('drums_*')
     def build(ctx, rng, d):
         if name == 'huge':
             (d/'in').mkdir(parents=True, exist_ok=True); return _huge_midi(d/'in')
-        src = _seed(ctx, rng, 'score')
-        data, desc = MIDI_BREAKS[name](ctx, rng, src)
+        data, desc = MIDI_BREAKS[name](ctx, rng, _seed(ctx, rng, kind))
         return _put(d, f'broken-{name}.mid', data), desc
-    build.__name__ = f'midi_{name}'
+    build.__name__ = f"{'midi' if kind == 'score' else kind}_{name}"
     return build
 for _n in list(MIDI_BREAKS) + ['huge']: variant()(_midi_variant(_n))
-
-def _drums_variant(name):
-    def build(ctx, rng, d):
-        if name == 'huge':
-            (d/'in').mkdir(parents=True, exist_ok=True); return _huge_midi(d/'in')
-        src = _seed(ctx, rng, 'drums')
-        data, desc = MIDI_BREAKS[name](ctx, rng, src)
-        return _put(d, f'broken-{name}.mid', data), desc
-    build.__name__ = f'drums_{name}'
-    return build
 for _n in ('truncated', 'flipped', 'tempo', 'tempo_storm', 'tracks_zero', 'tracks_10000', 'hour_note', 'no_note_offs', 'only_meta',
            'huge_delta', 'note_storm', 'empty', 'mislabelled', 'division', 'huge'):
-    variant()(_drums_variant(_n))
+    variant()(_midi_variant(_n, 'drums'))
 
 @variant()
 def drums_not_drums(ctx, rng, d):
