@@ -13,7 +13,8 @@ import tensorflow as tf
 
 # %% auto #0
 __all__ = ['STRATEGIES', 'get_strategy', 'worker_of', 'run_folder', 'finish_run', 'distribute', 'distribute_eval',
-           'global_batches', 'save_model', 'load_model', 'Checkpoint', 'read_state', 'resume', 'callbacks', 'fit_run']
+           'global_batches', 'save_model', 'load_model', 'Checkpoint', 'read_state', 'settle', 'resume', 'callbacks',
+           'fit_run']
 
 # %% ../nbs/06_train.ipynb #c86e63cb
 STRATEGIES = ('default', 'mirrored', 'multiworker')
@@ -147,7 +148,7 @@ class Checkpoint(keras.callbacks.Callback):
                  monitor:str='val_loss'): # the loss that decides `best.keras` (falls back to 'loss')
         super().__init__()
         self.folder, self.monitor = Path(folder), monitor
-        self.state = read_state(self.folder) or dict(epoch=-1, best=None, history=[])
+        self.state = settle(self.folder) or dict(epoch=-1, best=None, history=[])
         self.stopped_on_nan = False
 
     def on_epoch_end(self, epoch, logs=None):
@@ -158,14 +159,19 @@ class Checkpoint(keras.callbacks.Callback):
                   f'(epoch {self.state["epoch"] + 1}) in {self.folder} was kept')
             self.model.stop_training = True
             return
-        save_model(self.model, self.folder/'last.keras')
+        weights = f'epoch-{epoch}.keras'
+        save_model(self.model, self.folder/weights)   # 1. the epoch's model, in a file of its own
         score = logs.get(self.monitor, logs.get('loss'))
         if self.state['best'] is None or score < self.state['best']:
             self.state['best'] = score
             save_model(self.model, self.folder/'best.keras')
-        self.state['epoch'] = epoch
+        self.state.update(epoch=epoch, weights=weights)
         self.state['history'].append(dict(epoch=epoch, **logs))
-        atomic_write(self.folder/'state.json', json.dumps(self.state, indent=1))
+        self._commit()     # 2. the state names the epoch and its model: the epoch is committed
+        self._promote()    # 3. the model becomes last.keras
+
+    def _commit(self): atomic_write(self.folder/'state.json', json.dumps(self.state, indent=1))
+    def _promote(self): settle(self.folder, self.state)
 
 def read_state(folder:str|Path)->dict|None:
     "The training state a `Checkpoint` left in `folder`, or None"
@@ -174,11 +180,22 @@ def read_state(folder:str|Path)->dict|None:
     try: return json.loads(f.read_text())
     except json.JSONDecodeError: raise CheckpointError('state.json is not valid JSON', path=f) from None
 
+def settle(folder:str|Path, # a `Checkpoint` folder
+           state:dict|None=None)->dict|None: # its state (default: read from state.json)
+    "Finish what a killed `Checkpoint` left: the model file state.json names becomes last.keras; a model file no state names is removed"
+    folder = Path(folder)
+    state = read_state(folder) if state is None else state
+    named = (state or {}).get('weights')   # the committed epoch's own file, until it is renamed to last.keras
+    for p in folder.glob('epoch-*.keras'):
+        if p.name == named: os.replace(p, folder/'last.keras')   # killed between steps 2 and 3 (or this is step 3)
+        else: p.unlink()   # killed between steps 1 and 2: that epoch was never committed
+    return state
+
 def resume(folder:str|Path, # the checkpoint folder of an earlier run
            strategy:tf.distribute.Strategy|None=None, # the model is loaded inside its scope (default: the current one)
           )->tuple[keras.Model|None, int]:
     "The model saved by `Checkpoint` in `folder` and the epoch to go on from (`None, 0` when there is none)"
-    st = read_state(folder)
+    st = settle(folder)
     if st is None or st['epoch'] < 0 or not (Path(folder)/'last.keras').exists(): return None, 0
     with (strategy or tf.distribute.get_strategy()).scope(): return load_model(Path(folder)/'last.keras'), st['epoch'] + 1
 
