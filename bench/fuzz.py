@@ -29,7 +29,8 @@ reason), clear error (exit non-zero and one `musiclab: error: ...` line, or argp
 the last line on stderr), traceback (`musiclab: internal error: ...`: an exception the command did not expect, status 70,
 whose traceback is then taken from a second run with MUSICLAB_DEBUG=1; an exception that escaped `main`; a Python
 traceback on stderr; a worker that died; or a non-zero exit without one clear line: must be 0),
-hang (over `--timeout` seconds: must be 0), over memory (the worker's resident memory plus the private memory of
+hang (over `--timeout` seconds, by default 180: longer than musiclab's own limit of 120 s for music21 to read a file,
+`musiclab.corpus.parse_seconds`, after which that file is skipped with its reason; must be 0), over memory (the worker's resident memory plus the private memory of
 the processes it started grew by more than `--memory-mb`, sampled 5 times a second, or a MemoryError: must be 0 — a huge
 input must be refused with its size named, not swallowed).
 
@@ -41,7 +42,7 @@ The per-kind table, every traceback, hang and over-memory case (the command, the
 headline come last; `--json` writes every case. Everything is written under a temporary folder removed at the end
 (`--keep` leaves it; `--only ID ...` runs some cases of the same list again, to reproduce them).
 
-Run: python bench/fuzz.py [--cases 520] [--seed 0] [--timeout 60] [--workers 2] [--memory-mb 2000] [--kinds midi,audio]
+Run: python bench/fuzz.py [--cases 520] [--seed 0] [--timeout 180] [--workers 2] [--memory-mb 2000] [--kinds midi,audio]
                           [--only ID ...] [--json PATH] [--keep] [-v]
 """
 from __future__ import annotations
@@ -125,7 +126,7 @@ class Ctx:
     assets:dict
     seed:int
     keep:bool = False
-    timeout:float = 60
+    timeout:float = 180
     good:dict = None # kind -> an unbroken file long enough for every model, the partner of a broken one (interpolate --b)
 
 def _piano_midi(path:Path, bars:int=8, tempo:float=100.0):
@@ -335,7 +336,7 @@ def _m_division(ctx, rng, src):
 def _m_huge_delta(ctx, rng, src):
     ch = 0 if 'gmd' not in src.name and 'groove' not in src.name else 9
     body = bytes([0, 0x90 | ch, 60, 80]) + vlq(0x0FFFFFFF) + bytes([0x80 | ch, 60, 0]) + vlq(0x0FFFFFFF) + bytes([0x90 | ch, 64, 80]) + vlq(480) + bytes([0x80 | ch, 64, 0]) + EOT
-    return smf([body], fmt=0, division=480), 'a note lasting 0x0FFFFFFF ticks (about 78 days at 120 bpm), then another note after as long a rest'
+    return smf([body], fmt=0, division=480), 'a note lasting 0x0FFFFFFF ticks (about 78 hours at 120 bpm), then another note after as long a rest'
 def _m_format(ctx, rng, src):
     data = bytearray(src.read_bytes()); fmt = int(rng.choice([2, 3, 0xFFFF]))
     data[8:10] = struct.pack('>H', fmt)
@@ -1189,7 +1190,7 @@ def classify(r:dict)->tuple[str, str]:
 
 def _command(argv)->str: return 'musiclab ' + ' '.join(shlex.quote(str(a)) for a in argv)
 
-def run_cases(cases:list[Case], ctx:Ctx, workers:int=2, timeout:float=60, memory_mb:float=2000, max_tasks:int=60, verbose:bool=False,
+def run_cases(cases:list[Case], ctx:Ctx, workers:int=2, timeout:float=180, memory_mb:float=2000, max_tasks:int=60, verbose:bool=False,
               log=print)->list[dict]:
     "Run the cases: those that load no TensorFlow first, in workers that never import it, then the others; results in case order"
     phases = [queue.Queue(), queue.Queue()]
@@ -1263,7 +1264,7 @@ def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.split('\n\n')[0], formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument('--cases', type=int, default=520, help='how many cases (default 520)')
     ap.add_argument('--seed', type=int, default=0, help='the same seed gives the same cases (default 0)')
-    ap.add_argument('--timeout', type=float, default=60, help='seconds a case may take before it counts as a hang (default 60)')
+    ap.add_argument('--timeout', type=float, default=180, help='seconds a case may take before it counts as a hang (default 180)')
     ap.add_argument('--workers', type=int, default=2, help='worker processes (default 2)')
     ap.add_argument('--memory-mb', type=float, default=2000, help='how much a case may grow the process tree, in MB (default 2000)')
     ap.add_argument('--max-tasks', type=int, default=60, help='cases a worker runs before it is replaced (default 60)')

@@ -12,9 +12,9 @@ from .core import *
 from .corpus import check_spec, spec_kind, spec_kinds
 
 # %% auto #0
-__all__ = ['DATA_CONFIGS', 'DEMOS', 'cmd_list', 'cmd_docs', 'checkpoint_model', 'load_checkpoint', 'cmd_data', 'cmd_train',
-           'write_pieces', 'cmd_generate', 'cmd_interpolate', 'cmd_humanize', 'cmd_demo', 'cmd_evaluate', 'parser',
-           'quiet_libraries', 'run_command', 'main']
+__all__ = ['DATA_CONFIGS', 'DEMOS', 'ENVIRONMENT', 'cmd_list', 'cmd_docs', 'checkpoint_model', 'load_checkpoint', 'cmd_data',
+           'cmd_train', 'write_pieces', 'cmd_generate', 'cmd_interpolate', 'cmd_humanize', 'cmd_demo', 'cmd_evaluate',
+           'parser', 'quiet_libraries', 'run_command', 'main']
 
 # %% ../nbs/20_cli.ipynb #e63c68e9
 class _Parser(argparse.ArgumentParser):
@@ -223,6 +223,13 @@ def _tempo(s:str)->float:
     if not 1 <= t <= 1000: raise argparse.ArgumentTypeError(f'{s} beats per minute is outside 1..1000')
     return t
 
+def _length(s:str)->int:
+    "A --length value: events per clef, 1 to `musiclab.symbolic.MAX_EVENTS` (a hundred million would fill the memory first)"
+    from musiclab.symbolic import check_length
+    try: return check_length(int(s))
+    except ValueError: raise argparse.ArgumentTypeError(f'{s!r} is not a whole number of events') from None
+    except ConfigError as e: raise argparse.ArgumentTypeError(e.problem) from None
+
 def _add_common(p, sub):
     "`--verbose` and `--debug`, before the command or after it: `musiclab --debug generate ...` and `musiclab generate ... --debug`"
     flags = {'--verbose': "show what the libraries under musiclab log and warn (TensorFlow's start-up, deprecations); also MUSICLAB_VERBOSE=1",
@@ -233,9 +240,16 @@ def _add_common(p, sub):
             if flag not in sp._option_string_actions: sp.add_argument(flag, action='store_true', default=argparse.SUPPRESS, help=text)
 
 # %% ../nbs/20_cli.ipynb #7b47e3a8
+ENVIRONMENT = '''environment variables:
+  MUSICLAB_CACHE          the folder of the parse and render caches (default: the user cache folder)
+  MUSICLAB_VERBOSE=1      as --verbose: show what the libraries log and warn
+  MUSICLAB_DEBUG=1        as --debug: show the traceback of an error
+  MUSICLAB_PARSE_SECONDS  how long music21 may read a score file, in seconds a MiB (default 120); a file over it is skipped'''
+
 def parser()->argparse.ArgumentParser:
     "The `musiclab` argument parser"
-    p = _Parser(prog='musiclab', description='musiclab: five music-generation systems you can train, hear and measure.')
+    p = _Parser(prog='musiclab', description='musiclab: five music-generation systems you can train, hear and measure.',
+                epilog=ENVIRONMENT, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument('--version', action='version', version=f'musiclab {__version__}')
     sub = p.add_subparsers(dest='command', metavar='COMMAND', parser_class=_Parser)
     sub.required = True
@@ -259,7 +273,7 @@ def parser()->argparse.ArgumentParser:
     ge = sub.add_parser('generate', help='write new pieces (or drum grooves, or audio clips) from a trained checkpoint')
     ge.add_argument('--checkpoint', required=True, help='a checkpoint folder written by `musiclab train`')
     ge.add_argument('--n', type=int, default=1, help='how many (default 1)')
-    ge.add_argument('--length', type=int, help="score models: events per clef (default: the model's, 200)")
+    ge.add_argument('--length', type=_length, help="score models: events per clef (default: the model's, 200)")
     ge.add_argument('--key', help="score models: e.g. 'A minor' or 'E- major' (default: C major or A minor, as generated)")
     ge.add_argument('--tempo', type=_tempo, help="quarter notes per minute, for models that write scores or drums (default: the model's)")
     ge.add_argument('--temperature', type=float, help="sampling temperature (default: the config's)")
@@ -270,7 +284,7 @@ def parser()->argparse.ArgumentParser:
     de = sub.add_parser('demo', help='write new music from the models shipped with musiclab (no data, no training)')
     de.add_argument('--out', default='musiclab-demo', help='folder for the files and index.html (default: musiclab-demo)')
     de.add_argument('--seed', type=int, default=0, help='the same seed gives the same music')
-    de.add_argument('--length', type=int, default=160, help='events per clef of the piano pieces (default 160)')
+    de.add_argument('--length', type=_length, default=160, help='events per clef of the piano pieces (default 160)')
     de.add_argument('--models', default=','.join(DEMOS), help=f"which shipped models, comma-separated (default: {','.join(DEMOS)})")
     de.set_defaults(fn=cmd_demo)
     ev = sub.add_parser('evaluate', help="train each model's small config on its data and measure it (the reproduction report's numbers)")

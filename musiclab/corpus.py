@@ -4,19 +4,20 @@
 
 # %% ../nbs/01_corpus.ipynb #1be32cf5
 from __future__ import annotations
-import bisect, collections, concurrent.futures, difflib, hashlib, json, os, warnings
+import bisect, collections, concurrent.futures, contextlib, difflib, hashlib, json, os, signal, threading, warnings
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from importlib.metadata import version as _pkg_version
 from pathlib import Path
 import numpy as np
 from . import __version__
-from .core import Config, DataError, atomic_path, cache_dir, remove_stale_temp, split_by_name, warn
+from .core import Config, ConfigError, DataError, atomic_path, cache_dir, remove_stale_temp, split_by_name, warn
 
 # %% auto #0
-__all__ = ['TPQ', 'PIPELINE_VERSION', 'MIDI_EXTS', 'SCORE_EXTS', 'MUSIC_EXTS', 'MAX_SCORE_BYTES', 'DEFAULT_SPEC', 'SPEC_KINDS',
-           'M21_PIANO', 'Part', 'Item', 'parse_file', 'SpecKind', 'spec_kinds', 'spec_kind', 'check_spec', 'Corpus',
-           'load_corpus']
+__all__ = ['TPQ', 'PIPELINE_VERSION', 'MIDI_EXTS', 'SCORE_EXTS', 'MUSIC_EXTS', 'MAX_TRACKS', 'MAX_TEMPO_CHANGES', 'MAX_QUARTERS',
+           'MAX_SCORE_BYTES', 'PARSE_SECONDS', 'DEFAULT_SPEC', 'SPEC_KINDS', 'M21_PIANO', 'Part', 'Item',
+           'parse_seconds', 'OutOfTime', 'time_limit', 'ParseTimeout', 'parse_file', 'SpecKind', 'spec_kinds',
+           'spec_kind', 'check_spec', 'Corpus', 'load_corpus']
 
 # %% ../nbs/01_corpus.ipynb #a8b40b4a
 TPQ = 48  # ticks per quarter note: the time grid of every parsed piece (a 1/16 note = 12 ticks, an eighth triplet = 16)
@@ -56,17 +57,56 @@ MIDI_EXTS = ('.mid', '.midi')
 SCORE_EXTS = ('.xml', '.musicxml', '.mxl', '.krn', '.abc')
 MUSIC_EXTS = MIDI_EXTS + SCORE_EXTS  # the files `midi:PATH` picks up in a folder
 
+MAX_TRACKS = 256            # music21's MIDI reader slows down with the square of the tracks
+MAX_TEMPO_CHANGES = 5_000   # ... and of the tempo changes
+MAX_QUARTERS = 20_000       # ... and fills the whole length with bars: 20,000 quarter notes are 2 h 47 min at 120 bpm
+
+def _track_stats(tr:bytes)->tuple[int, int]:
+    "(the tick of the last event, the tempo changes) of one track's events; the walk stops where they stop making sense"
+    pos, tick, tempos, status, n = 0, 0, 0, 0, len(tr)
+    def vlq(pos):
+        v = 0
+        for i in range(pos, min(pos + 4, n)):
+            v = (v << 7) | (tr[i] & 0x7F)
+            if tr[i] < 0x80: return v, i + 1
+        return None, n   # longer than 4 bytes, or cut off: not MIDI
+    while pos < n:
+        delta, pos = vlq(pos)
+        if delta is None or pos >= n: break
+        tick, b = tick + delta, tr[pos]
+        if b == 0xFF and pos + 2 < n:   # a meta event: type, length, data
+            kind, (size, pos) = tr[pos+1], vlq(pos + 2)
+            if size is None or kind == 0x2F: break   # end of track
+            tempos, pos = tempos + (kind == 0x51), pos + size
+        elif b in (0xF0, 0xF7):   # system exclusive: length, data
+            size, pos = vlq(pos + 1)
+            if size is None: break
+            pos += size
+        elif 0x80 <= b < 0xF0: status, pos = b, pos + 1 + (1 if 0xC0 <= b < 0xE0 else 2)   # a channel message
+        elif b < 0x80 and status: pos += 1 if 0xC0 <= status < 0xE0 else 2   # running status: the data of the last one's kind
+        else: break
+    return tick, tempos
+
 def _check_midi(data:bytes):
-    "Raise DataError (without a path) if `data` is not a complete standard MIDI file"
+    "Raise DataError (without a path) if `data` is not a complete standard MIDI file, or one too big for music21 to finish"
     if data[:4] != b'MThd': raise DataError(f'not a MIDI file: no MThd header (it starts with {data[:8]!r})')
     if len(data) < 14: raise DataError('truncated MIDI data: the header is incomplete')
-    pos, ntracks, found = 8 + int.from_bytes(data[4:8], 'big'), int.from_bytes(data[10:12], 'big'), 0
-    while found < ntracks:
-        if pos + 8 > len(data): raise DataError(f'truncated MIDI data: the header announces {ntracks} tracks, the file ends after {found}')
+    pos, ntracks, division = 8 + int.from_bytes(data[4:8], 'big'), int.from_bytes(data[10:12], 'big'), int.from_bytes(data[12:14], 'big')
+    tracks = []
+    while len(tracks) < ntracks:
+        if pos + 8 > len(data): raise DataError(f'truncated MIDI data: the header announces {ntracks} tracks, the file ends after {len(tracks)}')
         n = int.from_bytes(data[pos+4:pos+8], 'big')
-        if pos + 8 + n > len(data): raise DataError(f'truncated MIDI data: track {found+1} of {ntracks} needs {n} bytes, the file ends after {len(data)-pos-8}')
-        found += data[pos:pos+4] == b'MTrk'  # other chunk types are allowed and skipped
+        if pos + 8 + n > len(data): raise DataError(f'truncated MIDI data: track {len(tracks)+1} of {ntracks} needs {n} bytes, the file ends after {len(data)-pos-8}')
+        if data[pos:pos+4] == b'MTrk': tracks.append(data[pos+8:pos+8+n])  # other chunk types are allowed and skipped
         pos += 8 + n
+    if ntracks > MAX_TRACKS: raise DataError(f'{ntracks:,} tracks: musiclab reads MIDI files of up to {MAX_TRACKS} tracks')
+    stats = [_track_stats(t) for t in tracks]
+    if (tempos := sum(t for _, t in stats)) > MAX_TEMPO_CHANGES:
+        raise DataError(f'{tempos:,} tempo changes: musiclab reads MIDI files of up to {MAX_TEMPO_CHANGES:,}')
+    quarters = max((t for t, _ in stats), default=0) / division if 0 < division < 0x8000 else 0   # (a negative division counts SMPTE frames)
+    if quarters > MAX_QUARTERS:
+        raise DataError(f'lasts {quarters:,.0f} quarter notes ({quarters / 120 / 60:,.0f} hours at 120 bpm): a delta time or a note with a broken length? '
+                        f'musiclab reads pieces of up to {MAX_QUARTERS:,} quarter notes')
 
 # %% ../nbs/01_corpus.ipynb #6363e7e6
 def _ticks(q)->tuple[int, bool]:
@@ -155,6 +195,46 @@ def _check_mxl(data:bytes):
     except zipfile.BadZipFile: raise DataError('not a compressed MusicXML file (not a zip archive)') from None
     if total > MAX_SCORE_BYTES: raise DataError(f'unpacks to {total / 2**20:,.0f} MiB: too big for a score (musiclab reads up to {MAX_SCORE_BYTES // 2**20} MiB)')
 
+PARSE_SECONDS = 120.0   # how long music21 may take over a file, per MiB of it and at least this: see `parse_seconds`
+
+def parse_seconds(size:int # the file's size in bytes
+                 )->float:
+    "How long music21 may take to read a file of `size` bytes: MUSICLAB_PARSE_SECONDS (default 120) a MiB, and at least that"
+    v = os.environ.get('MUSICLAB_PARSE_SECONDS', '').strip()
+    try: base = float(v) if v else PARSE_SECONDS
+    except ValueError: base = -1.0
+    if not 0 < base < float('inf'): raise ConfigError(f'MUSICLAB_PARSE_SECONDS={v!r} is not a positive number of seconds')
+    return base * max(1.0, size / 2**20)
+
+class OutOfTime(BaseException):
+    "Raised by `time_limit` in the middle of the code it bounds (a BaseException, so that no `except Exception` in music21 swallows it)"
+
+@contextlib.contextmanager
+def time_limit(seconds:float):
+    "Raise `OutOfTime` in the block after `seconds` of wall time (a SIGALRM timer: in the main thread of a Unix process; elsewhere no limit)"
+    if not hasattr(signal, 'setitimer') or threading.current_thread() is not threading.main_thread(): yield; return
+    armed = [True]
+    def ring(signum, frame):
+        if armed[0]: raise OutOfTime
+    old = signal.signal(signal.SIGALRM, ring)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try: yield
+    finally:
+        armed[0] = False
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, old)
+
+class ParseTimeout(DataError):
+    "music21 did not finish reading a file in time (the machine may be slow: this reason is never cached)"
+
+def _parse_in_time(path:Path, data:bytes)->dict:
+    "`_parse` under `time_limit(parse_seconds(len(data)))`"
+    s = parse_seconds(len(data))
+    try:
+        with time_limit(s): return _parse(path, data)
+    except OutOfTime: raise ParseTimeout(f'music21 did not finish reading it in {s:.3g} s (allow more with MUSICLAB_PARSE_SECONDS, '
+                                         f'the seconds a MiB of file, {PARSE_SECONDS:.0f} by default)') from None
+
 def _parse(path:Path, data:bytes)->dict:
     "Parse one music file into plain data: {'parts': [(name, clef, notes)], 'key', 'tempo', 'time_signature', 'grace_notes', 'off_grid'}"
     from music21 import converter, meter, stream, tempo
@@ -217,8 +297,8 @@ def parse_file(path # a .mid/.midi/.xml/.musicxml/.mxl/.krn/.abc file
     "Parse one music file with music21 (no cache); raises DataError naming the file if it cannot be used"
     path = Path(path).expanduser()
     data, sha = _read(path)
-    try: d = _parse(path, data)
-    except DataError as e: raise DataError(e.problem, path=path) from None
+    try: d = _parse_in_time(path, data)
+    except DataError as e: raise type(e)(e.problem, path=path) from None
     return _item(path.stem, path.resolve(), sha, d)
 
 # %% ../nbs/01_corpus.ipynb #67318fe6
@@ -433,10 +513,10 @@ class Corpus:
         return '\n'.join(lines + [f'  {f}: {r}' for f, r in self.skipped])
 
 # %% ../nbs/01_corpus.ipynb #643c6cec
-def _job(path:Path)->tuple[dict|None, str|None]:
-    "Parse one file in a worker: (data, None) or (None, reason)"
-    try: return _parse(path, path.read_bytes()), None
-    except DataError as e: return None, e.problem
+def _job(path:Path)->tuple[dict|None, str|None, bool]:
+    "Parse one file in a worker (or in this process): (data, None, True) or (None, reason, whether the reason may be cached)"
+    try: return _parse_in_time(path, path.read_bytes()), None, True
+    except DataError as e: return None, e.problem, not isinstance(e, ParseTimeout)
 
 def _worker_job():
     "The exported `_job`, which a worker process can import by name (a function defined in a notebook it could not find)"
@@ -468,10 +548,10 @@ def load_corpus(spec:str=DEFAULT_SPEC, # 'm21-piano', 'm21-chorales[:N]' or 'mid
         else:
             with concurrent.futures.ProcessPoolExecutor(n) as ex: yield from ex.map(_worker_job(), [t[0] for t in todo])
     try:
-        for (f, name, sha, _), (d, err) in zip(todo, results()):
+        for (f, name, sha, _), (d, err, keep) in zip(todo, results()):
             if err is not None: skipped[f] = err
             else: done[f] = _item(name, f, sha, d)
-            if cache:
+            if cache and keep:
                 try: _cache_put(sha, d, err)
                 except OSError as e: cache = False; warn(f'cannot write the corpus cache ({e}); going on without it')
     except BrokenProcessPool: raise DataError(f'a parsing process died while loading {spec!r} (out of memory?); try workers=1') from None

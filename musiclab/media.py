@@ -4,16 +4,16 @@
 
 # %% ../nbs/00a_media.ipynb #ef17241e
 from __future__ import annotations
-import base64, html, io, os, re, shutil, subprocess, tempfile, urllib.parse
+import base64, html, io, os, re, shutil, subprocess, tempfile, urllib.parse, warnings
 from pathlib import Path
 from typing import Any
 import numpy as np
 from fastcore.basics import patch
-from .core import MusiclabError, ConfigError, atomic_write
+from .core import MusiclabError, ConfigError, DataError, atomic_write
 
 # %% auto #0
-__all__ = ['BACKENDS', 'resample', 'soundfont', 'audio_backend', 'synthesize', 'pcm16', 'data_uri', 'img_html', 'figure_bytes',
-           'Playable', 'bare', 'write_html']
+__all__ = ['BACKENDS', 'MAX_SYNTH_MINUTES', 'resample', 'soundfont', 'audio_backend', 'midi_seconds', 'synthesize', 'pcm16',
+           'data_uri', 'img_html', 'figure_bytes', 'Playable', 'bare', 'write_html']
 
 # %% ../nbs/00a_media.ipynb #7e0832a3
 def resample(x:np.ndarray, # samples (frames,) or (frames, channels)
@@ -64,7 +64,7 @@ def _synth(midi:bytes, backend:str, sample_rate:int)->tuple[np.ndarray, int]:
     import soundfile
     if backend == 'midirenderer':
         import midirenderer
-        x, sr = soundfile.read(io.BytesIO(midirenderer.render_wave_from(soundfont().read_bytes(), midi)), dtype='float64')
+        x, sr = soundfile.read(io.BytesIO(midirenderer.render_wave_from(soundfont().read_bytes(), midi)), dtype='float32')
     elif shutil.which('fluidsynth'):
         with tempfile.TemporaryDirectory() as tmp:
             (Path(tmp)/'in.mid').write_bytes(midi)
@@ -72,11 +72,23 @@ def _synth(midi:bytes, backend:str, sample_rate:int)->tuple[np.ndarray, int]:
                                 str(soundfont()), str(Path(tmp)/'in.mid')], capture_output=True, text=True)
             if r.returncode or not (Path(tmp)/'out.wav').exists():
                 raise MusiclabError(f'fluidsynth failed: {(r.stderr or r.stdout).strip()[-300:]}')
-            x, sr = soundfile.read(Path(tmp)/'out.wav', dtype='float64')
+            x, sr = soundfile.read(Path(tmp)/'out.wav', dtype='float32')
     else:
         import pretty_midi
         x, sr = pretty_midi.PrettyMIDI(io.BytesIO(midi)).fluidsynth(fs=sample_rate, sf2_path=str(soundfont())), sample_rate
     return (x.mean(axis=1) if x.ndim == 2 else x), sr
+
+MAX_SYNTH_MINUTES = 20   # the longest music played at once: 20 minutes of 48 kHz stereo are 460 MB as float32, before mixing and resampling
+
+def midi_seconds(midi:bytes # the bytes of a MIDI file
+                )->float:
+    "How long `midi` lasts in seconds, to its last event, its tempo changes counted; a DataError if it cannot be read as MIDI"
+    import pretty_midi
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter('ignore')   # pretty_midi's RuntimeWarning about tempo events on other tracks
+            return float(pretty_midi.PrettyMIDI(io.BytesIO(midi)).get_end_time())
+    except Exception as e: raise DataError(f'cannot read it as MIDI ({type(e).__name__}: {e})') from None
 
 def synthesize(midi:bytes, # the bytes of a MIDI file
                sample_rate:int=22050, # samples per second of the result
@@ -85,6 +97,9 @@ def synthesize(midi:bytes, # the bytes of a MIDI file
               )->np.ndarray:
     "Play MIDI on the General MIDI SoundFont: mono float32 samples in [-1, 1] (pieces, drum grooves and rendered corpora all sound through this)"
     if not (isinstance(sample_rate, (int, np.integer)) and sample_rate > 0): raise ConfigError(f'sample rate {sample_rate!r} is not a positive integer')
+    if (s := midi_seconds(midi)) > 60 * MAX_SYNTH_MINUTES:
+        raise DataError(f'the music lasts {s / 60:,.0f} minutes: musiclab plays up to {MAX_SYNTH_MINUTES} minutes at a time (the audio of more '
+                        f'would take {s * 48000 * 2 * 4 / 2**30:,.1f} GiB while it is made)')
     x, sr = _synth(midi, audio_backend(backend), int(sample_rate))
     x = resample(x, sr, int(sample_rate))
     m = np.abs(x).max() if len(x) else 0.0

@@ -15,10 +15,10 @@ from .core import *
 from .corpus import Item, Part, TPQ
 
 # %% auto #0
-__all__ = ['Event', 'CLEFS', 'Encoded', 'events', 'notes_of', 'key_name', 'parse_key', 'key_shift', 'transpose', 'split_clefs',
-           'material_key', 'note_name', 'note_number', 'pitch_label', 'label_pitches', 'dur_label', 'nearest', 'Vocab',
-           'EncodedScore', 'SymbolicConverter', 'ClefDepth', 'EncodedScores', 'concat', 'dataset', 'one_hot_flat',
-           'from_one_hot_flat', 'report']
+__all__ = ['Event', 'MAX_EVENTS', 'CLEFS', 'Encoded', 'events', 'notes_of', 'check_length', 'key_name', 'parse_key', 'key_shift',
+           'transpose', 'split_clefs', 'material_key', 'note_name', 'note_number', 'pitch_label', 'label_pitches',
+           'dur_label', 'nearest', 'Vocab', 'EncodedScore', 'SymbolicConverter', 'ClefDepth', 'EncodedScores', 'concat',
+           'dataset', 'one_hot_flat', 'from_one_hot_flat', 'report']
 
 # %% ../nbs/02_symbolic.ipynb #5e125380
 Event = tuple[tuple[int, ...], Fraction]
@@ -52,6 +52,16 @@ def notes_of(evs:list[Event], # events of one clef
         rows += [(t, int(ticks), p) for p in ps]
         t += int(ticks)
     return np.array(rows, dtype=np.int32).reshape(-1, 3)
+
+# %% ../nbs/02_symbolic.ipynb #6d2644fc
+MAX_EVENTS = 10_000   # the longest piece a score model writes, in events per clef
+
+def check_length(length # events per clef of a piece to write
+                )->int:
+    "`length` if it is a whole number from 1 to `MAX_EVENTS`; a `ConfigError` that says the range otherwise"
+    if isinstance(length, bool) or not isinstance(length, (int, np.integer)) or not 1 <= length <= MAX_EVENTS:
+        raise ConfigError(f'length must be a whole number of events from 1 to {MAX_EVENTS:,}, got {length!r}')
+    return int(length)
 
 # %% ../nbs/02_symbolic.ipynb #d95f9a4b
 _PC = {'C': 0, 'D': 2, 'E': 4, 'F': 5, 'G': 7, 'A': 9, 'B': 11}

@@ -13,7 +13,7 @@ import tensorflow as tf
 from fastcore.basics import patch
 from ..core import *
 from ..corpus import Item
-from ..symbolic import CLEFS, Encoded, SymbolicConverter, concat, dataset, one_hot_flat
+from ..symbolic import CLEFS, Encoded, SymbolicConverter, check_length, concat, dataset, one_hot_flat
 from ..render import Piece
 from ..metrics import distinct_ngrams
 from ..model import Job, LatentModel
@@ -372,7 +372,7 @@ def _sample(self:FusionModel, n:int, temperature:float, seed:int,
             tempo:float=90.0, # beats per minute
             top_k:tuple|None=None)->list[Piece]: # (k for notes, k for durations); default: the config's (10, 5)
     "`n` new pieces from the prior"
-    if not (isinstance(length, int) and length >= 1): raise ConfigError(f'length must be a whole number of events, 1 or more, got {length!r}')
+    length = check_length(length)
     k = -(-length // self.hp['window'])   # windows a piece
     return self._pieces(self.ids(self.prior(n * k, seed), temperature, seed, top_k), k, length, key, tempo)
 

@@ -11,7 +11,7 @@ import tensorflow as tf
 from fastcore.basics import patch
 from ..core import *
 from ..corpus import Item, parse_file
-from ..symbolic import CLEFS, Encoded, SymbolicConverter, concat, dataset, material_key, parse_key
+from ..symbolic import CLEFS, Encoded, SymbolicConverter, check_length, concat, dataset, material_key, parse_key
 from ..render import Piece
 from ..model import Job, Model
 
@@ -194,7 +194,7 @@ def _sample(self:LSTMModel, n:int, temperature:float, seed:int,
             primer:Item|None=None, # a corpus piece whose opening primes the model (default: silence)
             top_k:tuple|None=None)->list[Piece]: # (k for notes, k for durations); default: the config's (10, 5)
     "`n` new pieces from the compiled sampler (temperature 0: greedy, k = 1)"
-    if not (isinstance(length, int) and length >= 1): raise ConfigError(f'length must be a whole number of events, 1 or more, got {length!r}')
+    length = check_length(length)
     k = (1, 1) if temperature == 0 else tuple(top_k or (self.hp['top_k_notes'], self.hp['top_k_durs']))
     s = getattr(self, '_sampler', None)
     if s is None or s.k != k: s = self._sampler = Sampler(self.nets, k)
@@ -224,5 +224,5 @@ def read(self:LSTMModel, path)->Item: return parse_file(path)   # one score file
 def demo_entries(self:LSTMModel, out, # the folder to write into
                  seed:int=0, length:int|None=None)->list[dict]: # events per clef (default 160)
     "A new piece at 90 bpm, saved as `<model id>.*` into `out`; its entry for the demo page"
-    [p] = self.sample(1, seed=seed, length=length or 160, tempo=90)
+    [p] = self.sample(1, seed=seed, length=160 if length is None else length, tempo=90)
     return [{**p.save(out, self.model_id), 'title': f'{self.label}: a new piece', 'caption': f'{p.caption}; {self.config.name}, trained on {self.config.data}'}]
