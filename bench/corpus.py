@@ -10,7 +10,7 @@ Run: python bench/corpus.py
 """
 import os, shutil, statistics, sys, tempfile, time
 from pathlib import Path
-from musiclab.core import shared_data
+from musiclab.core import portable, shared_data
 from musiclab.corpus import load_corpus
 
 def timed(fn):
@@ -29,7 +29,7 @@ def main():
     files = sorted(f for f in folder.rglob('*') if f.suffix.lower() in ('.mid', '.midi'))
     cores = os.cpu_count() or 1
     print(f'python {sys.version.split()[0]}, music21 {music21.__version__}, {cores} cores')
-    print(f'data: {len(files)} MIDI files, {sum(f.stat().st_size for f in files)/1e6:.1f} MB in {folder}')
+    print(f'data: {len(files)} MIDI files, {sum(f.stat().st_size for f in files)/1e6:.1f} MB in {portable(folder)}')
     spec = f'midi:{folder}'
     old = os.environ.get('MUSICLAB_CACHE')
     tmp = Path(tempfile.mkdtemp(prefix='musiclab-bench-'))

@@ -33,7 +33,7 @@ def main():
     ap.add_argument('--epochs', type=int, default=8)
     ap.add_argument('--clef', default='treble', choices=['treble', 'bass'])
     args = ap.parse_args()
-    from musiclab.core import get_config, shared_data
+    from musiclab.core import get_config, portable, shared_data
     from musiclab.corpus import load_corpus
     from musiclab.models.fusion import FusionModel
     chopin = shared_data('chopin')
@@ -44,7 +44,7 @@ def main():
     model = FusionModel(base); model.converter.fit(train_items)
     enc_t = [model.converter.encode(it) for it in train_items]; enc_v = [model.converter.encode(it) for it in valid_items]
     V, W = model.converter.sizes()[args.clef]
-    print(f'data: {spec} ({len(train_items)} training pieces, {len(valid_items)} held out); {args.clef} vocabulary {V} labels, '
+    print(f'data: {portable(spec)} ({len(train_items)} training pieces, {len(valid_items)} held out); {args.clef} vocabulary {V} labels, '
           f'{W} durations; {base.name} with min_count {base["min_count"]}, stride {base["stride"]}; {args.epochs} epochs; {os.cpu_count()} cores')
     runs = {}
     for name, w in (('on', base['adv_weight']), ('off', 0.0)):

@@ -15,7 +15,7 @@ import numpy as np
 __all__ = ['MODELS', 'MusiclabError', 'DataError', 'ConfigError', 'CheckpointError', 'MusiclabWarning', 'warn', 'Config',
            'import_ref', 'register', 'configs', 'model_ref', 'model_class', 'config_table', 'get_config', 'set_seed',
            'out_folder', 'cache_dir', 'atomic_path', 'atomic_open', 'atomic_write', 'remove_stale_temp', 'in_test',
-           'repo_root', 'shared_data', 'split_by_name', 'write_meta', 'read_meta', 'asset']
+           'repo_root', 'shared_data', 'portable', 'split_by_name', 'write_meta', 'read_meta', 'asset']
 
 # %% ../nbs/00_core.ipynb #5aae7211
 class MusiclabError(Exception):
@@ -313,6 +313,13 @@ def shared_data(*parts:str # path inside `shared/data`, e.g. 'chopin'
     if root is None: return None
     p = root.parent.joinpath('shared', 'data', *parts)
     return p if p.exists() else None
+
+def portable(text:str # a data spec, a path, or a line that holds some
+            )->str:
+    "`text` with the checkout's absolute paths written relative to it ('/x/shared/data/groove' -> '../shared/data/groove'), for kept result files"
+    root = repo_root()
+    if root is None: return str(text)
+    return str(text).replace(f'{root}/', '').replace(f'{root.parent}/', '../')
 
 # %% ../nbs/00_core.ipynb #583ad234
 def split_by_name(items:list, # things with a `.name` (corpus pieces, recordings)

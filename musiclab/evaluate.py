@@ -132,7 +132,7 @@ def evaluate_model(model_id:str, # one of SETUPS
     "Train `model_id`'s config of `size` on its data and measure it; one row for results.json"
     cfg, spec = setup_for(model_id, size, data)
     kind, tiny = SETUPS[model_id]['kind'], size == 'tiny'
-    row = dict(model=model_id, config=cfg.name, data=spec, seed=cfg['seed'], unit=SETUPS[model_id]['unit'])
+    row = dict(model=model_id, config=cfg.name, data=spec and portable(spec), seed=cfg['seed'], unit=SETUPS[model_id]['unit'])
     if spec is None:
         return {**row, 'skipped': 'the Groove MIDI Dataset is not at ../shared/data/groove beside the checkout; give --data musicvae=gmd:PATH'}
     out, model = Path(out), model_class(model_id)(cfg)   # the class `MODELS` names: importing it loads TensorFlow

@@ -7,7 +7,8 @@
    dependency (it only hides a circle from Python, not from a reader).
 2. No exported cell (`#| export` / `#| exports`) is over 60 lines: a class grows across its lesson, a method a cell.
 3. Every converter follows musiclab.model's `Converter` protocol ("How data flows": the converter owns the representation
-   and the network's sizes): the converters the configs name, and every class of the package called `...Converter`."""
+   and the network's sizes): the converters the configs name, and every class of the package called `...Converter`.
+4. Kept result files (bench/latest.json, nbs/results/*.json) hold no absolute path of the machine that made them."""
 import ast, inspect, json, re
 from pathlib import Path
 import pytest
@@ -109,3 +110,28 @@ def test_converter_follows_the_protocol(ref):
     if all(p.default is not p.empty for p in list(inspect.signature(cls).parameters.values())):
         conv = cls()   # a converter with its defaults, before any `fit`
         assert converter_gaps(conv) == [] and isinstance(conv, Converter)
+
+# 4. Kept result files name their data as a reader of the checkout would: a spec, a path relative to the checkout
+#    (`musiclab.core.portable`), never an absolute path of the machine that ran them.
+_ABSOLUTE = re.compile(r'(?<![\w.~])/(?:home|Users|work|tmp|root|mnt|srv|opt|var|data|scratch)/[\w.-]')
+
+def _strings(x):
+    if isinstance(x, str): yield x
+    elif isinstance(x, dict): yield from (s for k, v in x.items() for s in (*_strings(k), *_strings(v)))
+    elif isinstance(x, list): yield from (s for v in x for s in _strings(v))
+
+def kept_results() -> list:
+    return [ROOT/'bench'/'latest.json'] + sorted((ROOT/'nbs'/'results').rglob('*.json'))
+
+def test_absolute_paths_are_caught():
+    "The check below finds a machine's path inside a spec and inside a sentence, and leaves specs and relative paths alone"
+    found = [s for s in _strings({'data': 'gmd:/work/shared/data/groove', 'x': ['made in /home/ana/musiclab today']})
+             if _ABSOLUTE.search(s)]
+    assert len(found) == 2
+    assert not [s for s in ('gmd:../shared/data/groove', 'midi:nbs/results', 'm21-piano', '3.1 MB/s', 'bpm/tempo') if _ABSOLUTE.search(s)]
+
+@pytest.mark.parametrize('f', kept_results(), ids=lambda p: str(p.relative_to(ROOT)))
+def test_kept_results_hold_no_absolute_path(f):
+    "A kept result file names its data relative to the checkout (write it through musiclab.core.portable)"
+    bad = [s for s in _strings(json.loads(f.read_text(encoding='utf-8'))) if _ABSOLUTE.search(s)]
+    assert not bad, f'{f.relative_to(ROOT)} holds absolute paths of the machine that made it:\n' + '\n'.join(bad[:5])
