@@ -15,7 +15,7 @@ import numpy as np
 __all__ = ['MODELS', 'MusiclabError', 'DataError', 'ConfigError', 'CheckpointError', 'MusiclabWarning', 'warn', 'Config',
            'import_ref', 'register', 'configs', 'model_ref', 'model_class', 'config_table', 'get_config', 'set_seed',
            'out_folder', 'cache_dir', 'atomic_path', 'atomic_open', 'atomic_write', 'remove_stale_temp', 'in_test',
-           'repo_root', 'shared_data', 'portable', 'split_by_name', 'write_meta', 'read_meta', 'asset']
+           'repo_root', 'shared_data', 'portable', 'kept_bench', 'split_by_name', 'write_meta', 'read_meta', 'asset']
 
 # %% ../nbs/00_core.ipynb #5aae7211
 class MusiclabError(Exception):
@@ -320,6 +320,16 @@ def portable(text:str # a data spec, a path, or a line that holds some
     root = repo_root()
     if root is None: return str(text)
     return str(text).replace(f'{root}/', '').replace(f'{root.parent}/', '../')
+
+def kept_bench(name:str # a benchmark of bench/, e.g. 'specvae' for bench/specvae.py
+              )->dict|None:
+    "Its entry in the kept benchmark run (the checkout's bench/latest.json), with the run's `date` and `machine`; None when there is none"
+    root = repo_root()
+    f = root/'bench'/'latest.json' if root else None
+    if f is None or not f.exists(): return None
+    run = json.loads(f.read_text(encoding='utf-8'))
+    b = next((b for b in run['benchmarks'] if b['name'] == name), None)
+    return b and {**b, 'date': run['date'], 'machine': run['machine']}
 
 # %% ../nbs/00_core.ipynb #583ad234
 def split_by_name(items:list, # things with a `.name` (corpus pieces, recordings)
