@@ -21,7 +21,7 @@ __all__ = ['SAMPLE_RATE', 'AUDIO_EXTS', 'AUDIO_VERSION', 'MAX_AUDIO_BYTES', 'REN
 # %% ../nbs/04_audio.ipynb #f90b284b
 SAMPLE_RATE = 3000  # the seed's rate: 30 s -> 90,001 samples with librosa.load
 AUDIO_EXTS = ('.wav', '.flac', '.ogg', '.mp3')  # what `audio:PATH` and `gtzan:PATH` pick up
-AUDIO_VERSION = 1  # bump when reading or rendering changes what it produces: the rendered WAV cache is then made again
+AUDIO_VERSION = 2  # bump when reading or rendering changes what it produces: the rendered WAV cache is then made again
 
 @dataclass(eq=False)
 class AudioItem:
@@ -97,16 +97,25 @@ def render_item(item, # a corpus `Item`
     if not (piece.treble or piece.bass): raise DataError('the piece has no notes to render', path=item.source)
     backend = audio_backend(backend)
     f = cache_dir('audio', 'rendered')/f'{_render_key(piece.midi_bytes(tail=1.0), backend)}.wav'
-    if cache and f.exists():
-        try:
-            import soundfile
-            soundfile.info(str(f)); return f, False
-        except Exception as e:   # a damaged entry: render it again
-            warn(f'its cached rendering ({f}) was damaged ({type(e).__name__}); rendered it again', path=item.source)
-            if f.is_dir(): shutil.rmtree(f)
+    if cache and (f.exists() or f.is_symlink()):
+        if (problem := _damage(f)) is None: return f, False
+        warn(f'its cached rendering ({f}) was damaged ({problem}); rendered it again', path=item.source)
+        if f.is_dir(): shutil.rmtree(f)
     try: piece.write_wav(f, RENDER_RATE, backend)
     except MusiclabError as e: raise DataError(f'cannot render this piece to audio: {e}', path=item.source) from None
+    atomic_write(f.with_suffix('.sha256'), hashlib.sha256(f.read_bytes()).hexdigest())   # after the WAV: a kill between leaves a WAV with no checksum, rendered again
     return f, True
+
+def _damage(f:Path)->str|None:
+    "What is wrong with the cached WAV `f`, or None: its SHA-256 must be the one written beside it, and soundfile must read it"
+    if f.is_dir(): return 'a folder'
+    try:
+        if hashlib.sha256(f.read_bytes()).hexdigest() != f.with_suffix('.sha256').read_text().strip(): return 'its bytes are not the ones written'
+        import soundfile
+        soundfile.info(str(f))
+    except FileNotFoundError: return 'no checksum beside it'
+    except Exception as e: return type(e).__name__
+    return None
 
 # %% ../nbs/04_audio.ipynb #247034b2
 GTZAN_GENRES = ('blues', 'classical', 'country', 'disco', 'hiphop', 'jazz', 'metal', 'pop', 'reggae', 'rock')
