@@ -11,7 +11,8 @@ unkilled, and the run folder is checked:
 - the history in musiclab.json has every epoch once and in order, for every network (the loss curve continues, it does
   not start again), and training reached the requested epochs (or stopped early by the config's patience);
 - the checkpoint loads in a fresh process, with finite weights;
-- no temporary file of a killed write is left, in the run folder or in the cache.
+- no temporary file of a killed write is left, in the run folder or in the cache, and no `epoch-N.keras` that
+  `state.json` did not commit (see `musiclab.train.Checkpoint`).
 
 A kill "survives" when the command run after it does not fail (it ends with status 0 or is itself killed). Prints
 `FAMILY: survived N/K` per family and, last, the total. The data are the project's defaults or small stand-ins (music21's
@@ -71,7 +72,7 @@ def check(out:Path, cache:Path, epochs:int, env:dict)->dict:
     done = min(len(e) for e in per_part.values()) if parts else 0
     r = subprocess.run([sys.executable, '-c', _CHECK, str(out)], env=env, capture_output=True, text=True, timeout=600)
     loaded = json.loads(r.stdout.strip().splitlines()[-1]) if r.returncode == 0 else {}
-    left = [str(p) for d in (out, cache) for p in d.rglob('.*.tmp*')]
+    left = [str(p) for d in (out, cache) for p in d.rglob('.*.tmp*')] + [str(p) for p in out.rglob('epoch-*.keras')]   # a model no state.json committed
     return dict(continuous=continuous, epochs=done, requested=epochs, loads=r.returncode == 0, finite=loaded.get('finite', False),
                 temp_left=left, ok=continuous and r.returncode == 0 and loaded.get('finite', False) and not left)
 

@@ -213,16 +213,20 @@ class OutOfTime(BaseException):
 def time_limit(seconds:float):
     "Raise `OutOfTime` in the block after `seconds` of wall time (a SIGALRM timer: in the main thread of a Unix process; elsewhere no limit)"
     if not hasattr(signal, 'setitimer') or threading.current_thread() is not threading.main_thread(): yield; return
-    armed = [True]
+    import time
+    armed, t0 = [True], time.monotonic()
+    outer, (left, every) = signal.getsignal(signal.SIGALRM), signal.getitimer(signal.ITIMER_REAL)   # someone else's timer (pytest-timeout, say)
     def ring(signum, frame):
-        if armed[0]: raise OutOfTime
+        if armed[0] and time.monotonic() - t0 >= seconds - 1e-3: raise OutOfTime
+        if callable(outer): outer(signum, frame)   # the outer timer rang first: its own business
     old = signal.signal(signal.SIGALRM, ring)
-    signal.setitimer(signal.ITIMER_REAL, seconds)
+    signal.setitimer(signal.ITIMER_REAL, min(seconds, left) if left else seconds)
     try: yield
     finally:
         armed[0] = False
         signal.setitimer(signal.ITIMER_REAL, 0)
         signal.signal(signal.SIGALRM, old)
+        if left: signal.setitimer(signal.ITIMER_REAL, max(left - (time.monotonic() - t0), 1e-3), every)   # the outer timer runs on
 
 class ParseTimeout(DataError):
     "music21 did not finish reading a file in time (the machine may be slow: this reason is never cached)"
