@@ -239,13 +239,14 @@ def _add_common(p, sub):
         for flag, text in flags.items():
             if flag not in sp._option_string_actions: sp.add_argument(flag, action='store_true', default=argparse.SUPPRESS, help=text)
 
-# %% ../nbs/20_cli.ipynb #7b47e3a8
+# %% ../nbs/20_cli.ipynb #60705a02
 ENVIRONMENT = '''environment variables:
   MUSICLAB_CACHE          the folder of the parse and render caches (default: the user cache folder)
   MUSICLAB_VERBOSE=1      as --verbose: show what the libraries log and warn
   MUSICLAB_DEBUG=1        as --debug: show the traceback of an error
   MUSICLAB_PARSE_SECONDS  how long music21 may read a score file, in seconds a MiB (default 120); a file over it is skipped'''
 
+# %% ../nbs/20_cli.ipynb #7b47e3a8
 def parser()->argparse.ArgumentParser:
     "The `musiclab` argument parser"
     p = _Parser(prog='musiclab', description='musiclab: five music-generation systems you can train, hear and measure.',

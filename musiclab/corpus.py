@@ -15,7 +15,7 @@ from .core import Config, ConfigError, DataError, atomic_path, cache_dir, remove
 
 # %% auto #0
 __all__ = ['TPQ', 'PIPELINE_VERSION', 'MIDI_EXTS', 'SCORE_EXTS', 'MUSIC_EXTS', 'MAX_TRACKS', 'MAX_TEMPO_CHANGES', 'MAX_QUARTERS',
-           'MAX_SCORE_BYTES', 'PARSE_SECONDS', 'DEFAULT_SPEC', 'SPEC_KINDS', 'M21_PIANO', 'Part', 'Item',
+           'PARSE_SECONDS', 'MAX_SCORE_BYTES', 'DEFAULT_SPEC', 'SPEC_KINDS', 'M21_PIANO', 'Part', 'Item',
            'parse_seconds', 'OutOfTime', 'time_limit', 'ParseTimeout', 'parse_file', 'SpecKind', 'spec_kinds',
            'spec_kind', 'check_spec', 'Corpus', 'load_corpus']
 
@@ -181,20 +181,7 @@ def _first(flats, cls):
     found = [(e.offset, i, e) for i, f in enumerate(flats) if (e := f.getElementsByClass(cls).first()) is not None]
     return min(found, key=lambda x: x[:2])[2] if found else None
 
-# %% ../nbs/01_corpus.ipynb #110d5da4
-def _short(e:Exception, n:int=120)->str:
-    msg = ' '.join(str(e).split()) or type(e).__name__
-    return msg if len(msg) <= n else msg[:n-3] + '...'
-
-MAX_SCORE_BYTES = 64 * 2**20   # the largest score file read: the biggest piano MIDI files are a few MiB
-
-def _check_mxl(data:bytes):
-    "Refuse a compressed MusicXML file that would unpack to more than MAX_SCORE_BYTES (a zip bomb), before music21 unpacks it"
-    import io, zipfile
-    try: total = sum(i.file_size for i in zipfile.ZipFile(io.BytesIO(data)).infolist())
-    except zipfile.BadZipFile: raise DataError('not a compressed MusicXML file (not a zip archive)') from None
-    if total > MAX_SCORE_BYTES: raise DataError(f'unpacks to {total / 2**20:,.0f} MiB: too big for a score (musiclab reads up to {MAX_SCORE_BYTES // 2**20} MiB)')
-
+# %% ../nbs/01_corpus.ipynb #47af204e
 PARSE_SECONDS = 120.0   # how long music21 may take over a file, per MiB of it and at least this: see `parse_seconds`
 
 def parse_seconds(size:int # the file's size in bytes
@@ -238,6 +225,20 @@ def _parse_in_time(path:Path, data:bytes)->dict:
         with time_limit(s): return _parse(path, data)
     except OutOfTime: raise ParseTimeout(f'music21 did not finish reading it in {s:.3g} s (allow more with MUSICLAB_PARSE_SECONDS, '
                                          f'the seconds a MiB of file, {PARSE_SECONDS:.0f} by default)') from None
+
+# %% ../nbs/01_corpus.ipynb #110d5da4
+def _short(e:Exception, n:int=120)->str:
+    msg = ' '.join(str(e).split()) or type(e).__name__
+    return msg if len(msg) <= n else msg[:n-3] + '...'
+
+MAX_SCORE_BYTES = 64 * 2**20   # the largest score file read: the biggest piano MIDI files are a few MiB
+
+def _check_mxl(data:bytes):
+    "Refuse a compressed MusicXML file that would unpack to more than MAX_SCORE_BYTES (a zip bomb), before music21 unpacks it"
+    import io, zipfile
+    try: total = sum(i.file_size for i in zipfile.ZipFile(io.BytesIO(data)).infolist())
+    except zipfile.BadZipFile: raise DataError('not a compressed MusicXML file (not a zip archive)') from None
+    if total > MAX_SCORE_BYTES: raise DataError(f'unpacks to {total / 2**20:,.0f} MiB: too big for a score (musiclab reads up to {MAX_SCORE_BYTES // 2**20} MiB)')
 
 def _parse(path:Path, data:bytes)->dict:
     "Parse one music file into plain data: {'parts': [(name, clef, notes)], 'key', 'tempo', 'time_signature', 'grace_notes', 'off_grid'}"
