@@ -101,18 +101,20 @@ def render_item(item, # a corpus `Item`
         if (problem := _damage(f)) is None: return f, False
         warn(f'its cached rendering ({f}) was damaged ({problem}); rendered it again', path=item.source)
         if f.is_dir(): shutil.rmtree(f)
-    try: piece.write_wav(f, RENDER_RATE, backend)
+    try: wav = piece.wav_bytes(RENDER_RATE, backend)
     except MusiclabError as e: raise DataError(f'cannot render this piece to audio: {e}', path=item.source) from None
-    atomic_write(f.with_suffix('.sha256'), hashlib.sha256(f.read_bytes()).hexdigest())   # after the WAV: a kill between leaves a WAV with no checksum, rendered again
+    atomic_write(f, wav)
+    atomic_write(f.with_suffix('.sha256'), hashlib.sha256(wav).hexdigest())   # after the WAV: a kill between leaves a WAV with no checksum, rendered again
     return f, True
 
 def _damage(f:Path)->str|None:
     "What is wrong with the cached WAV `f`, or None: its SHA-256 must be the one written beside it, and soundfile must read it"
     if f.is_dir(): return 'a folder'
     try:
-        if hashlib.sha256(f.read_bytes()).hexdigest() != f.with_suffix('.sha256').read_text().strip(): return 'its bytes are not the ones written'
+        wav = f.read_bytes()
+        if hashlib.sha256(wav).hexdigest() != f.with_suffix('.sha256').read_text().strip(): return 'its bytes are not the ones written'
         import soundfile
-        soundfile.info(str(f))
+        soundfile.info(io.BytesIO(wav))
     except FileNotFoundError: return 'no checksum beside it'
     except Exception as e: return type(e).__name__
     return None

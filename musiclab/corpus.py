@@ -4,7 +4,7 @@
 
 # %% ../nbs/01_corpus.ipynb #1be32cf5
 from __future__ import annotations
-import bisect, collections, concurrent.futures, contextlib, difflib, hashlib, json, os, signal, threading, warnings
+import bisect, collections, concurrent.futures, contextlib, difflib, hashlib, json, os, signal, threading, time, warnings
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from importlib.metadata import version as _pkg_version
@@ -200,7 +200,6 @@ class OutOfTime(BaseException):
 def time_limit(seconds:float):
     "Raise `OutOfTime` in the block after `seconds` of wall time (a SIGALRM timer: in the main thread of a Unix process; elsewhere no limit)"
     if not hasattr(signal, 'setitimer') or threading.current_thread() is not threading.main_thread(): yield; return
-    import time
     armed, t0 = [True], time.monotonic()
     outer, (left, every) = signal.getsignal(signal.SIGALRM), signal.getitimer(signal.ITIMER_REAL)   # someone else's timer (pytest-timeout, say)
     def ring(signum, frame):
