@@ -12,10 +12,10 @@ Run: python bench/run.py [--skip NAME ...] [--long NAME ...]
 """
 import argparse, json, os, platform, re, subprocess, sys, time
 from pathlib import Path
-from musiclab.core import atomic_write
+from musiclab.core import atomic_write, provenance
 
 HERE = Path(__file__).parent
-LONG = ('musicvae_table', 'wavevae_compare')  # result tables, not speed benchmarks: hours of training
+LONG = ('musicvae_table', 'wavevae_compare', 'lessons', 'chaos')  # result tables and long studies (an hour, or hours): each reported on its own
 WRAP = '''
 import resource, runpy, sys
 sys.argv = [sys.argv[1]] + sys.argv[2:]
@@ -74,7 +74,7 @@ def main():
     t0 = time.time()
     res = dict(machine=dict(platform=platform.platform(), processor=platform.processor() or platform.machine(), cores=os.cpu_count(),
                             python=platform.python_version(), load_before=round(os.getloadavg()[0], 2)),
-               date=time.strftime('%Y-%m-%d %H:%M'), benchmarks=[], figures={})
+               date=time.strftime('%Y-%m-%d %H:%M'), **provenance(), benchmarks=[], figures={})   # the code it measured
     for script in sorted(HERE.glob('*.py')):
         if script.name == 'run.py' or script.stem in args.skip or (script.stem in LONG and script.stem not in args.long): continue
         b = run_benchmark(script); res['benchmarks'].append(b)

@@ -15,7 +15,8 @@ import numpy as np
 __all__ = ['MODELS', 'MusiclabError', 'DataError', 'ConfigError', 'CheckpointError', 'MusiclabWarning', 'warn', 'Config',
            'import_ref', 'register', 'configs', 'model_ref', 'model_class', 'config_table', 'get_config', 'set_seed',
            'out_folder', 'cache_dir', 'atomic_path', 'atomic_open', 'atomic_write', 'remove_stale_temp', 'in_test',
-           'repo_root', 'shared_data', 'portable', 'kept_bench', 'split_by_name', 'write_meta', 'read_meta', 'asset']
+           'repo_root', 'shared_data', 'portable', 'kept', 'kept_bench', 'provenance', 'release_gap', 'split_by_name',
+           'write_meta', 'read_meta', 'asset']
 
 # %% ../nbs/00_core.ipynb #5aae7211
 class MusiclabError(Exception):
@@ -308,10 +309,12 @@ def repo_root()->Path|None:
 
 def shared_data(*parts:str # path inside `shared/data`, e.g. 'chopin'
                )->Path|None:
-    "The folder `../shared/data/<parts>` beside the project root, or `None` when it is absent"
+    "The folder `../shared/data/<parts>` beside the project root (or under `MUSICLAB_SHARED_DATA`; 'none': absent), or `None` when it is absent"
+    env = os.environ.get('MUSICLAB_SHARED_DATA')
+    if env is not None and env.strip().lower() in ('', 'none'): return None   # as on a student's machine: bench/lessons.py
     root = repo_root()
-    if root is None: return None
-    p = root.parent.joinpath('shared', 'data', *parts)
+    if env is None and root is None: return None
+    p = (Path(env) if env is not None else root.parent/'shared'/'data').joinpath(*parts)
     return p if p.exists() else None
 
 def portable(text:str # a data spec, a path, or a line that holds some
@@ -321,15 +324,41 @@ def portable(text:str # a data spec, a path, or a line that holds some
     if root is None: return str(text)
     return str(text).replace(f'{root}/', '').replace(f'{root.parent}/', '../')
 
+def kept(rel:str # a kept result file, relative to the checkout: 'bench/latest.json', 'nbs/results/results.json'
+        )->Path|None:
+    "The kept result file `rel`: the checkout's own, or (in a plain install) the copy shipped with the lessons; None when there is none"
+    import musiclab
+    root = repo_root()
+    f = root/rel if root else Path(musiclab.__file__).parent/'lessons'/'kept'/rel
+    return f if f.exists() else None
+
 def kept_bench(name:str # a benchmark of bench/, e.g. 'specvae' for bench/specvae.py
               )->dict|None:
-    "Its entry in the kept benchmark run (the checkout's bench/latest.json), with the run's `date` and `machine`; None when there is none"
-    root = repo_root()
-    f = root/'bench'/'latest.json' if root else None
-    if f is None or not f.exists(): return None
+    "Its entry in the kept benchmark run (bench/latest.json, see `kept`), with the run's `date` and `machine`; None when there is none"
+    f = kept('bench/latest.json')
+    if f is None: return None
     run = json.loads(f.read_text(encoding='utf-8'))
     b = next((b for b in run['benchmarks'] if b['name'] == name), None)
     return b and {**b, 'date': run['date'], 'machine': run['machine']}
+
+# %% ../nbs/00_core.ipynb #a302ed4b
+def provenance()->dict:
+    "What a kept result file records about the code that made it: musiclab's version and, in a git checkout, the commit (with `+` when files were changed)"
+    from musiclab import __version__
+    root, commit = repo_root(), None
+    if root is not None and (root/'.git').exists():
+        import subprocess
+        def git(*a): return subprocess.run(['git', '-C', str(root), *a], capture_output=True, text=True, timeout=30)
+        r = git('rev-parse', 'HEAD')
+        if r.returncode == 0: commit = r.stdout.strip() + ('+' if git('status', '--porcelain', '--untracked-files=no').stdout.strip() else '')
+    return {'musiclab': __version__, 'commit': commit}
+
+def release_gap(made_with:str, # the version a result file records
+                now:str, # the version of the code today
+               )->int:
+    "How many releases `now` is ahead of `made_with` (0.1.0 -> 0.2.3 is 1; 0.x -> 1.0 counts as 1 + the minor number of `now`)"
+    a, b = ([int(x) for x in v.split('.')[:2]] for v in (made_with, now))
+    return b[1] - a[1] if a[0] == b[0] else max(b[0] - a[0], 0) + b[1]
 
 # %% ../nbs/00_core.ipynb #583ad234
 def split_by_name(items:list, # things with a `.name` (corpus pieces, recordings)
