@@ -1,7 +1,9 @@
 "Packaging for musiclab: every value comes from settings.ini, the file nbdev also reads."
 from configparser import ConfigParser
 from pathlib import Path
+import shutil
 import setuptools
+from setuptools.command.build_py import build_py
 
 here = Path(__file__).parent
 config = ConfigParser(delimiters=['='])
@@ -20,7 +22,21 @@ py_versions = ['3.11', '3.12', '3.13']
 
 requirements = cfg.get('requirements', '').split()
 dev_requirements = cfg.get('dev_requirements', '').split()
+lab_requirements = cfg.get('lab_requirements', '').split()
 scripts = [o.strip() for o in cfg.get('console_scripts', '').split('\n') if o.strip()]
+
+class BuildWithLessons(build_py):
+    "Also put the lesson notebooks, and the kept results they read, into the package (musiclab/lessons/): `musiclab lessons` copies them from there"
+    def run(self):
+        super().run()
+        if getattr(self, 'editable_mode', False): return   # an editable install reads them from the checkout's nbs/
+        dest = Path(self.build_lib)/cfg['lib_path']/'lessons'
+        if dest.exists(): shutil.rmtree(dest)
+        dest.mkdir(parents=True)
+        for nb in sorted((here/cfg['nbs_path']).glob('*.ipynb')): shutil.copy2(nb, dest/nb.name)
+        shutil.copytree(here/cfg['nbs_path']/'results', dest/'kept'/'nbs'/'results')
+        (dest/'kept'/'bench').mkdir(parents=True)
+        shutil.copy2(here/'bench'/'latest.json', dest/'kept'/'bench'/'latest.json')
 
 setuptools.setup(
     name=cfg['lib_name'],
@@ -45,7 +61,8 @@ setuptools.setup(
     include_package_data=True,
     package_data={cfg['lib_path']: ['assets/*', 'assets/**/*']},
     install_requires=requirements,
-    extras_require={'dev': dev_requirements},
+    extras_require={'dev': dev_requirements, 'lab': lab_requirements},
+    cmdclass={'build_py': BuildWithLessons},
     python_requires='>=' + min_python,
     entry_points={'console_scripts': scripts, 'nbdev': [f"{cfg['lib_path']}={cfg['lib_path']}._modidx:d"]},
     zip_safe=False,

@@ -4,7 +4,7 @@
 
 # %% ../nbs/20_cli.ipynb #792267a6
 from __future__ import annotations
-import argparse, contextlib, logging, os, sys, tempfile, traceback, warnings
+import argparse, contextlib, logging, os, subprocess, sys, tempfile, traceback, warnings
 from . import __version__
 import time
 from pathlib import Path
@@ -14,7 +14,7 @@ from .corpus import check_spec, spec_kind, spec_kinds
 # %% auto #0
 __all__ = ['DATA_CONFIGS', 'DEMOS', 'ENVIRONMENT', 'cmd_list', 'cmd_docs', 'checkpoint_model', 'load_checkpoint', 'cmd_data',
            'cmd_train', 'write_pieces', 'cmd_generate', 'cmd_interpolate', 'cmd_humanize', 'cmd_demo', 'cmd_evaluate',
-           'parser', 'quiet_libraries', 'run_command', 'main']
+           'cmd_lessons', 'parser', 'quiet_libraries', 'run_command', 'main']
 
 # %% ../nbs/20_cli.ipynb #e63c68e9
 class _Parser(argparse.ArgumentParser):
@@ -194,6 +194,36 @@ def cmd_evaluate(args)->int:
     print(f"evaluated in {time.time() - t0:.0f} s: {Path(args.out)/'results.json'}")
     return 0
 
+# %% ../nbs/20_cli.ipynb #1698016b
+def cmd_lessons(args)->int:
+    "Copy the lesson notebooks into a folder of the student's (never over their edits) and, with --lab, open it in JupyterLab"
+    from musiclab.course import LESSONS, copy_lessons, lab_command
+    dest = Path(args.dir)
+    cmd = lab_command(dest) if args.lab else None   # no JupyterLab: say so before copying anything
+    r = copy_lessons(dest, update=args.update, solutions=args.solutions)
+    said = [f'{len(r[k])} {w}' for k, w in (('written', 'written'), ('updated', 'brought up to date'), ('current', 'already current')) if r[k]]
+    print(f"{dest}: lessons {', '.join(said)}")
+    for m in r['moved']:
+        new, mine = m.split(' -> ')
+        print(f'{new}: the new version; your edited copy is now {mine}')
+    if r['kept']:
+        print(f"musiclab: kept your edited {', '.join(r['kept'])} (not overwritten); to put the new version in place and keep "
+              f"yours beside it: musiclab lessons {args.dir} --update", file=sys.stderr)
+    print(f'start with {dest/(LESSONS[0].stem + ".ipynb")}')
+    if cmd is None: return 0
+    try: err = sys.stderr.fileno()
+    except (AttributeError, ValueError, OSError): err = None
+    return subprocess.call(cmd, stderr=err)   # JupyterLab's log (and its URL) reaches the terminal; Ctrl-C stops it
+
+def _add_lessons_command(sub):
+    "`musiclab lessons [DIR] [--update] [--solutions] [--lab]`"
+    le = sub.add_parser('lessons', help='copy the lesson notebooks into a folder of your own (your edits are kept) and, with --lab, open them')
+    le.add_argument('dir', nargs='?', default='musiclab-lessons', help='the folder (default: musiclab-lessons)')
+    le.add_argument('--update', action='store_true', help='also replace lessons you edited, keeping your copy beside as NAME.mine.ipynb')
+    le.add_argument('--solutions', action='store_true', help="also copy the exercises' solutions (for teachers)")
+    le.add_argument('--lab', action='store_true', help='then start JupyterLab there (pip install "musiclab[lab]")')
+    le.set_defaults(fn=cmd_lessons)
+
 # %% ../nbs/20_cli.ipynb #ac1511ed
 def _add_latent_commands(sub):
     "`interpolate` (any model with a latent space) and `humanize` (a task of GrooVAE's humanize configs)"
@@ -244,7 +274,8 @@ ENVIRONMENT = '''environment variables:
   MUSICLAB_CACHE          the folder of the parse and render caches (default: the user cache folder)
   MUSICLAB_VERBOSE=1      as --verbose: show what the libraries log and warn
   MUSICLAB_DEBUG=1        as --debug: show the traceback of an error
-  MUSICLAB_PARSE_SECONDS  how long music21 may read a score file, in seconds a MiB (default 120); a file over it is skipped'''
+  MUSICLAB_PARSE_SECONDS  how long music21 may read a score file, in seconds a MiB (default 120); a file over it is skipped
+  MUSICLAB_SHARED_DATA    where the reference data is (default: ../shared/data beside a checkout; none: nowhere)'''
 
 # %% ../nbs/20_cli.ipynb #7b47e3a8
 def parser()->argparse.ArgumentParser:
@@ -295,6 +326,7 @@ def parser()->argparse.ArgumentParser:
     ev.add_argument('--data', action='append', metavar='MODEL=SPEC', help="another data spec for a model, e.g. musicvae=gmd:PATH (repeatable)")
     ev.add_argument('--out', required=True, help='the evaluation folder: results.json, samples/, runs/ (a second run resumes)')
     ev.set_defaults(fn=cmd_evaluate)
+    _add_lessons_command(sub)
     dc = sub.add_parser('docs', help='build the offline docs site (into _docs/) and README.md from the notebooks')
     dc.add_argument('--out', default='_docs', help='folder for the site, relative to the checkout (default: _docs)')
     dc.add_argument('--readme-only', action='store_true', help='only write README.md from nbs/index.ipynb')

@@ -165,6 +165,8 @@ myst_heading_anchors = 4
 html_static_path = []
 html_show_sourcelink = False
 suppress_warnings = ['mystnb.unknown_mime_type', 'myst.header']
+# a page has no kernel and no widget state: show a widget's plain HTML (audio and pictures, see 09b_widgets), not an empty widget view
+nb_mime_priority_overrides = [('html', 'application/vnd.jupyter.widget-view+json', None)]
 '''
 
 def _nbdev_cfg():

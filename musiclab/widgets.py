@@ -9,13 +9,13 @@ import ipywidgets as widgets
 import numpy as np
 from fastcore.basics import patch
 from .core import MusiclabError, ConfigError
-from .media import Playable, bare, figure_bytes
+from .media import Playable, bare, data_uri, figure_bytes
 from .model import LatentModel
 from .render import Piece, KEYS, key_label
 from .symbolic import key_name, parse_key
 
 # %% auto #0
-__all__ = ['Player', 'compare', 'PieceView', 'LatentWalk', 'LatentExplorer', 'LatentGrid']
+__all__ = ['StaticView', 'Player', 'compare', 'PieceView', 'LatentWalk', 'LatentExplorer', 'LatentGrid']
 
 # %% ../nbs/09b_widgets.ipynb #a3b10d7a
 def _key_options(key:str)->list[tuple[str, str]]:
@@ -29,8 +29,20 @@ def _same_tonic(key:str, options:list)->str:
     pc = parse_key(key)[0]
     return next(v for _, v in options if parse_key(v)[0] == pc)
 
+# %% ../nbs/09b_widgets.ipynb #e0bee8a3
+class StaticView:
+    "Mixin for a widget: its display bundle also holds `static_html()`, what it shows as plain audio and pictures for pages without a kernel"
+    def static_html(self)->str: raise NotImplementedError
+    def _repr_mimebundle_(self, **kwargs):
+        b = dict(super()._repr_mimebundle_(**kwargs) or {})
+        try: b['text/html'] = self.static_html()
+        except Exception as e: b['text/html'] = f'<p>{html.escape(type(self).__name__)}: not shown without a kernel ({html.escape(str(e))})</p>'
+        return b
+
+def _audio_html(wav:bytes)->str: return f'<audio controls preload="metadata" src="{data_uri("audio/wav", wav)}"></audio>' if wav else ''
+
 # %% ../nbs/09b_widgets.ipynb #2d1a2c36
-class Player(widgets.VBox):
+class Player(StaticView, widgets.VBox):
     "Play a `Piece` with its sheet and piano roll, in any key of its mode and at any tempo"
     def __init__(self, piece:Piece, # the piece to play (never changed)
                  title:str|None=None, # header text (default: the piece's title)
@@ -78,6 +90,9 @@ class Player(widgets.VBox):
         except MusiclabError as e: self.status.value = f'<span style="color:#b00">{html.escape(str(e))}</span>'
 
     def __repr__(self): return f'Player({self.piece!r})'
+    def static_html(self)->str:
+        roll = f'<img alt="piano roll" style="max-width:100%" src="{data_uri("image/png", self.roll.value)}">' if self.roll.value else ''
+        return f'<div class="musiclab-player"><p>{self.header.value}</p>{_audio_html(self.audio.value)}<div style="overflow-x:auto">{self.sheet.value if self._sheet else ""}</div>{roll}</div>'
 
 # %% ../nbs/09b_widgets.ipynb #b016ffc0
 @patch
@@ -123,7 +138,7 @@ def compare(*pieces:Piece, # the pieces to show, left to right
     return grid
 
 # %% ../nbs/09b_widgets.ipynb #55ee3d9e
-class PieceView(widgets.VBox):
+class PieceView(StaticView, widgets.VBox):
     "One `Playable` at a time: its title and caption, an audio player and its picture"
     def __init__(self, sample_rate:int=16000): # audio rate of the player
         self.sample_rate, self.piece, self.renders = sample_rate, None, 0
@@ -138,6 +153,8 @@ class PieceView(widgets.VBox):
         self.header.value = f'<b>{html.escape(label or piece.title)}</b> — {html.escape(piece.caption)}'
         self.piece, self.renders = piece, self.renders + 1
         return piece
+
+    def static_html(self)->str: return f'<div class="musiclab-piece"><p>{self.header.value}</p>{_audio_html(self.audio.value)}{self.picture.value}</div>'
 
 def _latent(model, who:str)->LatentModel:
     if not isinstance(model, LatentModel):
@@ -168,7 +185,7 @@ class LatentWalk(widgets.VBox):
         return self.view.show(self.pieces[i], f'step {i + 1} of {len(self.pieces)}: {self.pieces[i].title}')
 
 # %% ../nbs/09b_widgets.ipynb #4e82bb17
-class LatentExplorer(widgets.VBox):
+class LatentExplorer(StaticView, widgets.VBox):
     "Interpolate between two named items with a slider, change the temperature, sample from the prior, ask for similar pieces"
     def __init__(self, model:LatentModel, # any model with the latent face
                  items:dict, # name -> item of the model's kind (or latent code): the choices for both ends
@@ -203,6 +220,7 @@ class LatentExplorer(widgets.VBox):
     def _show_step(self):
         i = self.position.value
         self.view.show(self.path[i], f'{self.a.value} → {self.b.value}, step {i + 1} of {self.steps}')
+    def static_html(self)->str: return self.view.static_html()
 
 # %% ../nbs/09b_widgets.ipynb #545898d3
 @patch
@@ -230,7 +248,7 @@ def similar(self:LatentExplorer, closeness:float=0.8)->Playable:
     return self.view.show(p, f'similar to {self.view.piece.title} (closeness {closeness:g})')
 
 # %% ../nbs/09b_widgets.ipynb #ef4ac183
-class LatentGrid(widgets.VBox):
+class LatentGrid(StaticView, widgets.VBox):
     "Pieces decoded over a grid of two latent dimensions: click a cell to hear and see its piece"
     def __init__(self, model:LatentModel, # any model with the latent face
                  steps:int=5, # cells per side
@@ -272,6 +290,8 @@ class LatentGrid(widgets.VBox):
         self.selected = (i, j)
         z = self.z[i * self.steps + j]
         return self.view.show(self.pieces[i][j], f'z{self.dims[0] + 1} = {z[self.dims[0]]:+.2f}, z{self.dims[1] + 1} = {z[self.dims[1]]:+.2f}')
+
+    def static_html(self)->str: return f'<img alt="the grid in the latent plane" src="{data_uri("image/png", self.map.value)}">' + self.view.static_html()
 
 # %% ../nbs/09b_widgets.ipynb #fff37abb
 @patch

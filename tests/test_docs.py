@@ -53,6 +53,10 @@ def test_plots_and_audio_are_kept(site):
     imgs = re.findall(r'<img[^>]*src="([^"]+\.png)"', page)
     assert imgs and all((site/i).exists() for i in imgs), imgs
     assert re.search(r'<audio[^>]*controls', page) and 'src="data:audio/wav;base64,' in page
+    # a widget shows its plain version (audio and piano roll), not an empty widget view
+    widget = page[page.index('a widget on a static page'):]
+    assert widget.index('<audio controls') < widget.index('alt="piano roll"'), widget[:300]
+    assert 'application/vnd.jupyter.widget-view+json' not in page
 
 @pytest.fixture
 def server(site):
@@ -100,7 +104,8 @@ def test_pages_in_a_browser(server):
             page.screenshot(path=str(ARTIFACTS/'docs-core.png'))
 
             page.goto(f'{server}/docs.html', wait_until='load')
-            assert page.locator('audio').count() == 1
+            assert page.locator('audio').count() == 2   # the tone, and the Player's plain version
+            page.wait_for_function('() => [...document.querySelectorAll("audio")].every(a => a.readyState >= 1 && a.duration > 0)', timeout=20000)
             assert page.evaluate("() => [...document.images].filter(i => i.src.endsWith('.png')).every(i => i.naturalWidth > 100)")
         finally:
             browser.close()

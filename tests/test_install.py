@@ -1,5 +1,5 @@
 "The package that `pip install .` builds: its modules, its console script and its pinned requirements"
-import subprocess, sys, zipfile
+import json, os, subprocess, sys, zipfile
 import pytest
 from conftest import ROOT
 
@@ -44,3 +44,35 @@ def test_wheel_pins(wheel):
     for pin in ('tensorflow==2.21.0', 'tf-keras==2.21.0', 'tensorflow-probability==0.25.0'): assert pin in reqs
     assert any(r.startswith('nbdev==2.4.14') and 'extra == "dev"' in r for r in reqs)
     assert 'Requires-Python: >=3.11' in meta
+
+def test_wheel_ships_the_lessons(wheel):
+    "`musiclab lessons` copies from inside the package: every lesson, the solutions, and the kept results the lessons read"
+    from musiclab.course import LESSONS, SOLUTIONS
+    names = set(wheel.namelist())
+    for stem in [l.stem for l in LESSONS] + [SOLUTIONS]: assert f'musiclab/lessons/{stem}.ipynb' in names, stem
+    for kept in ('bench/latest.json', 'nbs/results/results.json'): assert f'musiclab/lessons/kept/{kept}' in names, kept
+
+def test_lessons_from_a_plain_install(wheel, tmp_path):
+    "The installed package, not the checkout: `musiclab lessons course` writes every chapter and the plan, and a second run keeps an edit"
+    site = tmp_path/'site'
+    wheel.extractall(site)
+    env = {**os.environ, 'PYTHONPATH': str(site), 'PYTHONNOUSERSITE': '1'}
+    def musiclab(*args):
+        code = 'import sys, musiclab; from musiclab.cli import main; print("FROM", musiclab.__file__); sys.exit(main(sys.argv[1:]))'
+        return subprocess.run([sys.executable, '-c', code, *args], capture_output=True, text=True, cwd=tmp_path, env=env, timeout=300)
+    r = musiclab('lessons', 'course')
+    assert r.returncode == 0, r.stdout + r.stderr
+    assert f'FROM {site}' in r.stdout, r.stdout   # the unpacked wheel, which knows no checkout
+    from musiclab.course import LESSONS
+    course = tmp_path/'course'
+    assert sorted(p.stem for p in course.glob('*.ipynb')) == sorted(l.stem for l in LESSONS)
+    plan = json.loads((course/'05_course.ipynb').read_text())
+    assert ''.join(plan['cells'][0]['source']).startswith('# The course')
+    lstm = course/'10_lstm.ipynb'
+    lstm.write_text(lstm.read_text().replace('# The LSTM note model', '# The LSTM note model, my notes'))
+    r = musiclab('lessons', 'course')
+    assert r.returncode == 0 and 'kept your edited 10_lstm.ipynb' in r.stderr, r.stdout + r.stderr
+    assert '# The LSTM note model, my notes' in lstm.read_text()
+    # the course plan reads the timings shipped with the lessons (the plain install has no checkout)
+    r = subprocess.run([sys.executable, '-c', 'from musiclab.course import course_plan; print(course_plan())'], capture_output=True, text=True, env=env, cwd=tmp_path, timeout=120)
+    assert r.returncode == 0 and '| 8 | MusicVAE and GrooVAE |' in r.stdout and 'The whole course runs in' in r.stdout, r.stdout + r.stderr

@@ -135,3 +135,21 @@ def test_kept_results_hold_no_absolute_path(f):
     "A kept result file names its data relative to the checkout (write it through musiclab.core.portable)"
     bad = [s for s in _strings(json.loads(f.read_text(encoding='utf-8'))) if _ABSOLUTE.search(s)]
     assert not bad, f'{f.relative_to(ROOT)} holds absolute paths of the machine that made it:\n' + '\n'.join(bad[:5])
+
+def test_every_model_chapter_ends_with_exercises_that_check_themselves():
+    "Issue 20, item 3: each model chapter (`musiclab.course.LESSONS`, model=True) has an Exercises section using the checks `EXERCISES` names for it"
+    from musiclab.course import LESSONS
+    from musiclab import exercises
+    models = [l.stem for l in LESSONS if l.model]
+    assert sorted(models) == sorted(exercises.EXERCISES), (models, list(exercises.EXERCISES))
+    for stem in models:
+        cells = json.loads((NBS/f'{stem}.ipynb').read_text(encoding='utf-8'))['cells']
+        heads = [i for i, c in enumerate(cells) if c['cell_type'] == 'markdown' and ''.join(c['source']).startswith('## Exercises')]
+        assert len(heads) == 1, f'{stem}: one "## Exercises" section expected, found {len(heads)}'
+        rest = [''.join(c['source']) for c in cells[heads[0] + 1:]]
+        assert not any(s.startswith('## ') for s in rest), f'{stem}: the exercises are not the last section'
+        items = re.findall(r'^\d+\. ', ''.join(cells[heads[0]]['source']), re.M)
+        assert 3 <= len(items) <= 5, f'{stem}: {len(items)} exercises'
+        code = '\n'.join(rest)
+        for check in exercises.EXERCISES[stem]:
+            assert callable(getattr(exercises, check)) and re.search(rf'^{check}\(\w+\)$', code, re.M), f'{stem}: no cell calls {check}(...)'
