@@ -8,7 +8,6 @@ import io, json, math, os, platform, time
 from pathlib import Path
 import numpy as np
 import soundfile
-from . import __version__
 from .core import *
 from .corpus import TPQ
 from .metrics import drum_pattern_consistency, groove_consistency, real_pieces, score_measures
@@ -171,14 +170,14 @@ def evaluate_all(out:str|Path, # the evaluation folder
     if res and res.get('size') != size: raise ConfigError(f"this folder holds a {res.get('size')!r} evaluation, not a {size!r} one: use another --out", path=out)
     cmd = command or ' '.join(['musiclab evaluate', '--all' if models == list(SETUPS) else '--models ' + ','.join(models), f'--size {size}',
                                *(f'--data {k}={v}' for k, v in data.items()), f'--out {out}'])
-    res = {'musiclab': __version__, 'size': size, 'command': cmd, 'machine': _machine(), 'started': res.get('started') or time.strftime('%Y-%m-%d %H:%M:%S'),
+    res = {**provenance(), 'size': size, 'command': cmd, 'machine': _machine(), 'started': res.get('started') or time.strftime('%Y-%m-%d %H:%M:%S'),
            'models': res.get('models', {})}
     for m in models:
         if m in res['models']:
             if verbose: print(f'{m}: measured already, kept')
             continue
         t = time.time()
-        row = evaluate_model(m, out, size, data.get(m), verbose=max(verbose - 1, 0))
+        row = {**evaluate_model(m, out, size, data.get(m), verbose=max(verbose - 1, 0)), 'commit': provenance()['commit']}   # a resumed run may span commits
         res['models'][m] = row
         res['finished'] = time.strftime('%Y-%m-%d %H:%M:%S')
         atomic_write(f, json.dumps(res, indent=1))
