@@ -1,7 +1,8 @@
 """The fusion system (RNN-VAE-GAN) end to end: train the tiny config, resume, generate, reload in a fresh process and
 get the same pieces, encode and interpolate, and the bad input a user can meet: checkpoints of another model or with
-vocabularies of another run, other data in a finished run's folder, training that diverges, latents of the wrong size.
-Uses the `musiclab` command where it knows the fusion model, Python otherwise."""
+vocabularies of another run, other data in a finished run's folder, latents of the wrong size. (Training that diverges is
+tested for every family, this one included, in test_face.py.) Uses the `musiclab` command where it knows the fusion model,
+Python otherwise."""
 import json, shutil, subprocess, sys
 import numpy as np
 import pytest
@@ -152,22 +153,6 @@ def test_other_data_in_a_finished_run_is_refused(run, tmp_path):
     with pytest.raises(CheckpointError, match='trained with other vocabularies'):       # a run that would train on
         FusionModel(get_config('fusion-tiny')).fit(items, [], out=other, epochs=5, verbose=0)
     assert (other/'musiclab.json').read_text() == before   # the run's model is left as it was
-
-def test_a_diverging_run_stops_and_keeps_the_last_good_checkpoint(run, tmp_path):
-    "The face's NaN policy: training stops, the last good epoch comes back (on disk and in memory), the epoch that failed is named"
-    from musiclab.models.fusion import FusionModel
-    from musiclab.train import read_state, resume
-    out = shutil.copytree(run, tmp_path/'run')
-    good = read_state(out/'train'/'treble')['epoch']
-    m = _train(out, good + 3, lr=float('nan'))
-    assert m.diverged == {c: f'the loss became NaN or infinite in epoch {good + 2}; the model of epoch {good + 1} was kept' for c in ('treble', 'bass')}
-    for clef in ('treble', 'bass'):
-        assert read_state(out/'train'/clef)['epoch'] == good
-        gan, start = resume(out/'train'/clef)
-        assert start == good + 1 and all(np.isfinite(w.numpy()).all() for w in gan.weights)
-    back = FusionModel.load(out)
-    assert all(np.isfinite(w).all() for net in back.nets.values() for w in net.get_weights())
-    assert back.sample(1, length=40, seed=1)[0].treble == m.sample(1, length=40, seed=1)[0].treble
 
 def test_shipped_checkpoint():
     "The small checkpoint shipped for `musiclab demo`: under 20 MB, loads in safe mode, writes a piece"
