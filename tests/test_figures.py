@@ -23,9 +23,8 @@ PROSE = {k: re.compile(_NUM + r'\s?(?:' + u + r')(?![\w/])') for k, u in UNITS.i
 KEPT_FIG = {k: re.compile(_NUM + r'\s?(?:[a-z-]+\s){0,2}(?:' + u + r')(?![\w/])') for k, u in UNITS.items()}
 MEMORY_WORDS = re.compile(r'peak|memory|resident|RSS', re.I)
 # Figures with these units that are not measurements: (notebook, the figure as written) -> why
-NOT_MEASURED = {('06a_distributed', '2x'): 'the ideal speed-up of two workers', ('14_specvae', '2x'): 'an up-sampling factor',
-                ('11_fusion', '3 ×'): 'a layer count (3 × 512 units)', ('07_metrics', '12 x'): 'a matrix shape (12 x 12)',
-                ('06a_distributed', '2 x'): 'a formula (2 x 1-worker throughput)'}
+NOT_MEASURED = {('14_specvae', '2x'): 'an up-sampling factor',
+                ('11_fusion', '3 ×'): 'a layer count (3 × 512 units)', ('07_metrics', '12 x'): 'a matrix shape (12 x 12)'}
 
 def version() -> str:
     c = ConfigParser(delimiters=['=']); c.read(ROOT/'settings.ini', encoding='utf-8')
