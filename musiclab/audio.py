@@ -234,7 +234,7 @@ def load_audio(spec:str=DEFAULT_AUDIO_SPEC, # 'rendered:SPEC', 'gtzan:PATH[:GENR
         if not sym: raise DataError(f"data spec {spec!r} names no symbolic spec: write e.g. 'rendered:m21-piano'")
         corpus = load_corpus(sym)
         skipped += corpus.skipped
-        for it in corpus.items[:limit]:
+        for it in progress(corpus.items[:limit], desc=f'rendering {sym}', unit='piece'):
             try: f, now = render_item(it, backend, cache)
             except DataError as e: skipped.append((it.source, e.problem)); continue
             rendered += now
@@ -242,7 +242,7 @@ def load_audio(spec:str=DEFAULT_AUDIO_SPEC, # 'rendered:SPEC', 'gtzan:PATH[:GENR
             keep(AudioItem(it.name, it.source, it.sha, r.audio, r.sample_rate, r.original_rate, r.channels), it.source)
     elif kind in ('gtzan', 'audio'):
         files, _ = _resolve_audio(spec)
-        for f, name, genre in files[:limit]:
+        for f, name, genre in progress(files[:limit], desc=f'reading {spec}', unit='file'):
             try: keep(read_audio(f, sample_rate, name, genre), str(f))
             except DataError as e: skipped.append((str(f), e.problem))
     else:

@@ -99,7 +99,7 @@ def cmd_train(args)->int:
     print(model.describe(data))
     train, valid = model.split(data)
     t0 = time.time()
-    model.fit(train, valid, out=args.out, strategy=args.strategy, verbose=2)
+    model.fit(train, valid, out=args.out, strategy=args.strategy, verbose=1 if show_progress() and sys.stdout.isatty() else 0 if _flag('MUSICLAB_QUIET') else 2)   # a bar per epoch on a terminal, a line per epoch in a log
     print(f'trained {cfg.name} in {time.time() - t0:.0f} s ({len(model.history)} epochs); checkpoint: {args.out}')
     return 0
 
@@ -110,7 +110,7 @@ def write_pieces(pieces, # what a model made: pieces, drum grooves, clips (`musi
     from musiclab.media import write_html
     out = out_folder(out)
     entries = []
-    for i, p in enumerate(pieces, 1):
+    for i, p in enumerate(progress(pieces, desc=f'writing {out}', unit='piece'), 1):
         one = len(pieces) == 1
         saved = p.save(out, stem if one else f'{stem}-{i}')
         entries.append({**saved, 'title': p.title if one else f'{p.title} {i}', 'caption': p.caption})
@@ -262,7 +262,8 @@ def _length(s:str)->int:
 
 def _add_common(p, sub):
     "`--verbose` and `--debug`, before the command or after it: `musiclab --debug generate ...` and `musiclab generate ... --debug`"
-    flags = {'--verbose': "show what the libraries under musiclab log and warn (TensorFlow's start-up, deprecations); also MUSICLAB_VERBOSE=1",
+    flags = {'--quiet': 'no progress bars, no line per training epoch; also MUSICLAB_QUIET=1 (bars show only on a terminal anyway)',
+             '--verbose': "show what the libraries under musiclab log and warn (TensorFlow's start-up, deprecations); also MUSICLAB_VERBOSE=1",
              '--debug': 'on an error, show the traceback too (for a bug report); also MUSICLAB_DEBUG=1'}
     for flag, text in flags.items(): p.add_argument(flag, action='store_true', help=text)
     for sp in sub.choices.values():   # given after the command they override the top level's; absent, they leave it alone
@@ -272,6 +273,7 @@ def _add_common(p, sub):
 # %% ../nbs/20_cli.ipynb #60705a02
 ENVIRONMENT = '''environment variables:
   MUSICLAB_CACHE          the folder of the parse and render caches (default: the user cache folder)
+  MUSICLAB_QUIET=1        as --quiet: no progress bars, no line per training epoch
   MUSICLAB_VERBOSE=1      as --verbose: show what the libraries log and warn
   MUSICLAB_DEBUG=1        as --debug: show the traceback of an error
   MUSICLAB_PARSE_SECONDS  how long music21 may read a score file, in seconds a MiB (default 120); a file over it is skipped
@@ -400,6 +402,7 @@ def main(argv:list[str]|None=None # arguments (default: `sys.argv[1:]`)
     try: args = parser().parse_args(argv)
     except SystemExit as e: return e.code if isinstance(e.code, int) else 2
     debug = args.debug or _flag('MUSICLAB_DEBUG')
+    if args.quiet: os.environ['MUSICLAB_QUIET'] = '1'   # read where the work is done (corpus, audio, training)
     with quiet_libraries(not (args.verbose or _flag('MUSICLAB_VERBOSE'))) as log:
         code = run_command(args.fn, args, debug)
         if code and debug and log is not None and log.seek(0) == 0 and (said := log.read().decode(errors='replace').strip()):

@@ -4,7 +4,7 @@
 
 # %% ../nbs/00_core.ipynb #2f3af28f
 from __future__ import annotations
-import contextlib, dataclasses, difflib, errno, importlib, json, os, random, re, shutil, tempfile
+import contextlib, dataclasses, difflib, errno, importlib, json, os, random, re, shutil, sys, tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import MappingProxyType
@@ -15,8 +15,8 @@ import numpy as np
 __all__ = ['MODELS', 'MusiclabError', 'DataError', 'ConfigError', 'CheckpointError', 'MusiclabWarning', 'warn', 'Config',
            'import_ref', 'register', 'configs', 'model_ref', 'model_class', 'config_table', 'get_config', 'set_seed',
            'out_folder', 'cache_dir', 'atomic_path', 'atomic_open', 'atomic_write', 'remove_stale_temp', 'in_test',
-           'repo_root', 'shared_data', 'portable', 'kept', 'kept_bench', 'provenance', 'release_gap', 'split_by_name',
-           'write_meta', 'read_meta', 'asset']
+           'repo_root', 'shared_data', 'portable', 'kept', 'kept_bench', 'provenance', 'release_gap', 'show_progress',
+           'progress', 'split_by_name', 'write_meta', 'read_meta', 'asset']
 
 # %% ../nbs/00_core.ipynb #5aae7211
 class MusiclabError(Exception):
@@ -359,6 +359,24 @@ def release_gap(made_with:str, # the version a result file records
     "How many releases `now` is ahead of `made_with` (0.1.0 -> 0.2.3 is 1; 0.x -> 1.0 counts as 1 + the minor number of `now`)"
     a, b = ([int(x) for x in v.split('.')[:2]] for v in (made_with, now))
     return b[1] - a[1] if a[0] == b[0] else max(b[0] - a[0], 0) + b[1]
+
+# %% ../nbs/00_core.ipynb #1388e973
+def show_progress()->bool:
+    "Are progress bars shown? When stderr is a terminal and `MUSICLAB_QUIET` is not set (`musiclab --quiet`)"
+    if os.environ.get('MUSICLAB_QUIET', '').strip().lower() not in ('', '0', 'false', 'no'): return False
+    try: return sys.stderr.isatty()
+    except (AttributeError, ValueError): return False
+
+def progress(iterable, # the work, one step an item
+             total:int|None=None, # how many items (default: len(iterable) where it has one)
+             desc:str='', # what is being done, e.g. 'parsing m21-piano'
+             unit:str='it'): # what an item is: 'file', 'piece', ...
+    "`iterable` with a progress bar on stderr (rate, time left) when `show_progress()`, else `iterable` itself"
+    if total is None and hasattr(iterable, '__len__'): total = len(iterable)
+    if not show_progress() or (total is not None and total < 2): return iterable
+    from tqdm import tqdm
+    size = shutil.get_terminal_size((100, 20))   # a terminal that says it is 0 by 0 (some ptys) would get no bar at all from tqdm
+    return tqdm(iterable, total=total, desc=desc, unit=unit, file=sys.stderr, leave=False, ncols=size.columns or 100, nrows=size.lines or 20)
 
 # %% ../nbs/00_core.ipynb #583ad234
 def split_by_name(items:list, # things with a `.name` (corpus pieces, recordings)

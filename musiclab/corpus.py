@@ -11,7 +11,7 @@ from importlib.metadata import version as _pkg_version
 from pathlib import Path
 import numpy as np
 from . import __version__
-from .core import Config, ConfigError, DataError, atomic_path, cache_dir, remove_stale_temp, split_by_name, warn
+from .core import Config, ConfigError, DataError, atomic_path, cache_dir, progress, remove_stale_temp, split_by_name, warn
 
 # %% auto #0
 __all__ = ['TPQ', 'PIPELINE_VERSION', 'MIDI_EXTS', 'SCORE_EXTS', 'MUSIC_EXTS', 'MAX_TRACKS', 'MAX_TEMPO_CHANGES', 'MAX_QUARTERS',
@@ -552,7 +552,7 @@ def load_corpus(spec:str=DEFAULT_SPEC, # 'm21-piano', 'm21-chorales[:N]' or 'mid
         else:
             with concurrent.futures.ProcessPoolExecutor(n) as ex: yield from ex.map(_worker_job(), [t[0] for t in todo])
     try:
-        for (f, name, sha, _), (d, err, keep) in zip(todo, results()):
+        for (f, name, sha, _), (d, err, keep) in progress(zip(todo, results()), len(todo), f'parsing {spec}', 'file'):
             if err is not None: skipped[f] = err
             else: done[f] = _item(name, f, sha, d)
             if cache and keep:

@@ -1,6 +1,6 @@
 "The `musiclab` command, run as a user runs it: the installed console script in a subprocess"
-import configparser, re, subprocess, sys
-from conftest import ROOT, run_musiclab
+import configparser, os, re, subprocess, sys, time
+from conftest import ROOT, musiclab_exe, run_musiclab
 
 def _version():
     cfg = configparser.ConfigParser(); cfg.read(ROOT/'settings.ini')
@@ -105,3 +105,31 @@ def test_debug_shows_the_traceback(tmp_path):
     assert plain.stderr.strip().splitlines() == [f'musiclab: error: {tmp_path/"none"}: no checkpoint folder here (give a folder that `musiclab train` wrote, or a shipped one: musiclab/assets/NAME)']
     assert plain.stderr.strip().splitlines()[0] in debug.stderr.splitlines()
     assert 'Traceback' not in plain.stderr and 'Traceback (most recent call last)' in debug.stderr
+
+def _on_a_terminal(args, env, timeout=300):
+    "Run `musiclab ARGS` with stdout and stderr on a pseudo-terminal, as in a user's shell; (status, everything it wrote)"
+    import pty, select
+    master, slave = pty.openpty()
+    p = subprocess.Popen([musiclab_exe(), *args], stdout=slave, stderr=slave, stdin=subprocess.DEVNULL, env=env, close_fds=True)
+    os.close(slave)
+    out, end = b'', time.time() + timeout
+    while time.time() < end:
+        if not select.select([master], [], [], 5)[0]:
+            if p.poll() is not None: break
+            continue
+        try: chunk = os.read(master, 65536)
+        except OSError: break   # the child closed the terminal
+        if not chunk: break
+        out += chunk
+    p.wait(60); os.close(master)
+    return p.returncode, out.decode(errors='replace')
+
+def test_progress_bars_show_on_a_terminal_only(tmp_path):
+    "Issue 18, item 6: parsing a corpus shows a bar with its rate on a terminal; nothing under --quiet, nothing in a pipe or a log"
+    env = lambda n: {**os.environ, 'MUSICLAB_CACHE': str(tmp_path/f'cache-{n}'), 'COLUMNS': '120'}   # a cold cache each time: files are parsed
+    code, out = _on_a_terminal(['data', 'm21-chorales:4'], env(1))
+    assert code == 0 and 'parsing m21-chorales:4' in out and re.search(r'\d+/4 ', out) and 'file/s' in out, out[-2000:]
+    code, out = _on_a_terminal(['data', 'm21-chorales:4', '--quiet'], env(2))
+    assert code == 0 and 'parsing m21-chorales' not in out and '4 pieces' in out, out[-2000:]
+    r = subprocess.run([musiclab_exe(), 'data', 'm21-chorales:4'], capture_output=True, text=True, env=env(3), timeout=300)
+    assert r.returncode == 0 and 'parsing m21-chorales' not in r.stdout + r.stderr, r.stderr
