@@ -20,12 +20,10 @@ from pathlib import Path
 from execnb.nbio import read_nb
 from execnb.shell import CaptureShell
 from fastcore.xtras import working_directory
+from musiclab.docs import _skip_cell   # the cells nbdev_test and the docs build skip: here, the #| slow studies
 f = Path(sys.argv[1])
 nb = read_nb(f)
-def skip(cell):   # True: do not run (the runner's preproc): markdown, long studies, the library's own export cell
-    if cell.cell_type != 'code': return True
-    first = cell.source.lstrip().splitlines()[:3]
-    return any(l.replace(' ', '').startswith('#|slow') for l in first) or 'nbdev_export(' in cell.source
+def skip(cell): return _skip_cell(cell, {'slow'})
 n = sum(not skip(c) for c in nb.cells)
 t = time.time()
 with working_directory(f.parent): CaptureShell(f).run_all(nb, exc_stop=True, preproc=skip)

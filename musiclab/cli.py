@@ -99,7 +99,7 @@ def cmd_train(args)->int:
     print(model.describe(data))
     train, valid = model.split(data)
     t0 = time.time()
-    model.fit(train, valid, out=args.out, strategy=args.strategy, verbose=1 if show_progress() and sys.stdout.isatty() else 0 if _flag('MUSICLAB_QUIET') else 2)   # a bar per epoch on a terminal, a line per epoch in a log
+    model.fit(train, valid, out=args.out, strategy=args.strategy, verbose=1 if show_progress() and sys.stdout.isatty() else 0 if env_flag('MUSICLAB_QUIET') else 2)   # a bar per epoch on a terminal, a line per epoch in a log
     print(f'trained {cfg.name} in {time.time() - t0:.0f} s ({len(model.history)} epochs); checkpoint: {args.out}')
     return 0
 
@@ -374,7 +374,6 @@ def quiet_libraries(on:bool=True): # False: change nothing (`--verbose`)
     finally:
         for l, v in zip(loggers, levels): l.setLevel(v)
 
-def _flag(name:str)->bool: return os.environ.get(name, '').strip().lower() not in ('', '0', 'false', 'no')
 
 # %% ../nbs/20_cli.ipynb #a92da81e
 def run_command(fn, # a subcommand function: `fn(args) -> int`
@@ -401,9 +400,9 @@ def main(argv:list[str]|None=None # arguments (default: `sys.argv[1:]`)
     "Run the `musiclab` command line; returns the exit status"
     try: args = parser().parse_args(argv)
     except SystemExit as e: return e.code if isinstance(e.code, int) else 2
-    debug = args.debug or _flag('MUSICLAB_DEBUG')
+    debug = args.debug or env_flag('MUSICLAB_DEBUG')
     if args.quiet: os.environ['MUSICLAB_QUIET'] = '1'   # read where the work is done (corpus, audio, training)
-    with quiet_libraries(not (args.verbose or _flag('MUSICLAB_VERBOSE'))) as log:
+    with quiet_libraries(not (args.verbose or env_flag('MUSICLAB_VERBOSE'))) as log:
         code = run_command(args.fn, args, debug)
         if code and debug and log is not None and log.seek(0) == 0 and (said := log.read().decode(errors='replace').strip()):
             print('musiclab: what the libraries wrote to stderr (hidden without --debug or --verbose):\n' + said, file=sys.stderr)

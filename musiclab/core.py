@@ -15,8 +15,8 @@ import numpy as np
 __all__ = ['MODELS', 'MusiclabError', 'DataError', 'ConfigError', 'CheckpointError', 'MusiclabWarning', 'warn', 'Config',
            'import_ref', 'register', 'configs', 'model_ref', 'model_class', 'config_table', 'get_config', 'set_seed',
            'out_folder', 'cache_dir', 'atomic_path', 'atomic_open', 'atomic_write', 'remove_stale_temp', 'in_test',
-           'repo_root', 'shared_data', 'portable', 'kept', 'kept_bench', 'provenance', 'release_gap', 'show_progress',
-           'progress', 'split_by_name', 'write_meta', 'read_meta', 'asset']
+           'repo_root', 'shared_data', 'portable', 'kept', 'kept_bench', 'provenance', 'release_gap', 'env_flag',
+           'show_progress', 'progress', 'split_by_name', 'write_meta', 'read_meta', 'asset']
 
 # %% ../nbs/00_core.ipynb #5aae7211
 class MusiclabError(Exception):
@@ -361,9 +361,14 @@ def release_gap(made_with:str, # the version a result file records
     return b[1] - a[1] if a[0] == b[0] else max(b[0] - a[0], 0) + b[1]
 
 # %% ../nbs/00_core.ipynb #1388e973
+def env_flag(name:str # an environment variable, e.g. 'MUSICLAB_QUIET'
+            )->bool:
+    "Is the switch `name` on? Set to anything but '', '0', 'false' or 'no'"
+    return os.environ.get(name, '').strip().lower() not in ('', '0', 'false', 'no')
+
 def show_progress()->bool:
     "Are progress bars shown? When stderr is a terminal and `MUSICLAB_QUIET` is not set (`musiclab --quiet`)"
-    if os.environ.get('MUSICLAB_QUIET', '').strip().lower() not in ('', '0', 'false', 'no'): return False
+    if env_flag('MUSICLAB_QUIET'): return False
     try: return sys.stderr.isatty()
     except (AttributeError, ValueError): return False
 

@@ -4,7 +4,7 @@
 
 # %% ../nbs/05_course.ipynb #c74dc1f6
 from __future__ import annotations
-import hashlib, json, os, re, shutil, subprocess, sys
+import hashlib, json, os, re, sys
 from dataclasses import dataclass
 from pathlib import Path
 from .core import MusiclabError, atomic_write, kept, repo_root
