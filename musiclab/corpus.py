@@ -4,7 +4,7 @@
 
 # %% ../nbs/01_corpus.ipynb #1be32cf5
 from __future__ import annotations
-import bisect, collections, concurrent.futures, contextlib, difflib, hashlib, json, os, signal, threading, time, warnings
+import bisect, collections, concurrent.futures, contextlib, difflib, hashlib, json, os, re, signal, threading, time, warnings
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from importlib.metadata import version as _pkg_version
@@ -325,6 +325,8 @@ SPEC_KINDS = {k.prefix: k for k in [
              "C.P.E. Bach, Schoenberg, Verdi (arr.), Mozart", 'musiclab.corpus:load_corpus'),
     SpecKind('m21-chorales[:N]', 'score', "Bach's four-part chorales bundled with music21, Riemenschneider order, the first N if given. "
              "Soprano and Alto get the treble clef, Tenor and Bass the bass clef; instrumental parts are left out", 'musiclab.corpus:load_corpus'),
+    SpecKind('m21-folk[:N]', 'score', "the Essen Folksong Collection bundled with music21: about 8,500 monophonic folk songs (ABC), one piece "
+             "per tune, the first N if given; melodies for the melody models (4/4 tunes give windows)", 'musiclab.corpus:load_corpus'),
     SpecKind('midi:PATH', 'score', "every .mid .midi .xml .musicxml .mxl .krn .abc file under the folder PATH (searched recursively; "
              "relative to the current folder), e.g. 'midi:../shared/data/chopin'", 'musiclab.corpus:load_corpus'),
     SpecKind('gmd:PATH', 'drums', "the Groove MIDI Dataset under PATH: its info.csv, drummer folders and splits", 'musiclab.drums:load_drums'),
@@ -410,6 +412,23 @@ def _voices_only(it:Item)->Item:
     if v: it.parts = v
     return it
 
+# %% ../nbs/01_corpus.ipynb #f01k1a7e
+def _folk_files(limit:int|None=None)->list[Path]:
+    "One ABC file per tune of the Essen folk songs in music21's corpus (cut from their tune books into the cache), the first `limit`"
+    root, out = _m21_root()/'essenFolksong', []
+    books = sorted(p for p in root.glob('*.abc') if not p.stem.startswith('test'))
+    if not books: raise DataError("music21's bundled corpus has no essenFolksong/*.abc (is music21 installed without its corpus?)", path=root)
+    for book in books:
+        head, *tunes = re.split(rb'(?m)^(?=X:)', book.read_bytes())
+        folder = cache_dir('corpus', 'm21-folk', 'essenFolksong', book.stem)
+        for k, tune in enumerate(tunes, 1):
+            if limit is not None and len(out) >= limit: return out
+            f, data = folder/f'{k:04d}.abc', head + tune
+            if not f.is_file() or f.read_bytes() != data:
+                with atomic_path(f) as tmp: tmp.write_bytes(data)
+            out.append(f)
+    return out
+
 # %% ../nbs/01_corpus.ipynb #f26e693e
 def _unique_names(files:list[Path], root:Path)->list[str]:
     stems = [f.relative_to(root).with_suffix('').as_posix() for f in files]
@@ -438,6 +457,10 @@ def _resolve(spec:str)->tuple[list[Path], list[str]]:
         if arg and not (arg.isdigit() and int(arg) > 0): raise DataError(f"bad data spec {spec!r}: the limit after 'm21-chorales:' must be a whole number above 0, e.g. 'm21-chorales:20'")
         files = sorted(_chorale_files(int(arg) if arg else None))
         return files, [f.relative_to(_m21_root()).with_suffix('').as_posix() for f in files]
+    if name == 'm21-folk':
+        if arg and not (arg.isdigit() and int(arg) > 0): raise DataError(f"bad data spec {spec!r}: the limit after 'm21-folk:' must be a whole number above 0, e.g. 'm21-folk:100'")
+        files = _folk_files(int(arg) if arg else None)
+        return files, [f.relative_to(cache_dir('corpus', 'm21-folk')).with_suffix('').as_posix() for f in files]
     if name == 'midi': return _folder_files(spec, arg)
     k = spec_kind(spec)   # an unknown kind is an error that names every kind
     if k.data == 'score': raise DataError(f'bad data spec {spec!r}: write {k.usage}')
@@ -528,7 +551,7 @@ def _worker_job():
     return corpus._job
 
 # %% ../nbs/01_corpus.ipynb #fe5c1faf
-def load_corpus(spec:str=DEFAULT_SPEC, # 'm21-piano', 'm21-chorales[:N]' or 'midi:PATH' (see `SPEC_KINDS`)
+def load_corpus(spec:str=DEFAULT_SPEC, # 'm21-piano', 'm21-chorales[:N]', 'm21-folk[:N]' or 'midi:PATH' (see `SPEC_KINDS`)
                 workers:int|None=None, # processes that parse; None: one per core; 1: parse in this process
                 cache:bool=True, # read and write the parse cache in `cache_dir('corpus')`
                )->Corpus:
