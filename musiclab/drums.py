@@ -14,9 +14,9 @@ from .media import Playable, figure_bytes, img_html, pcm16, synthesize, write_ht
 
 # %% auto #0
 __all__ = ['DRUMS', 'ROLAND_CLASSES', 'GM_CLASSES', 'PITCH_CLASSES', 'STEPS_PER_QUARTER', 'STEPS_PER_BAR', 'SPLITS', 'Encoded',
-           'class_map', 'exemplars', 'DrumPiece', 'write_drums', 'DrumFile', 'read_drum_midi', 'DrumSet', 'load_drums',
-           'EncodedDrums', 'GrooveConverter', 'roll', 'labels_of', 'CategoricalConverter', 'converter_from_dict',
-           'magenta_parity', 'kept_notes', 'describe']
+           'class_map', 'exemplars', 'DrumPiece', 'write_drums', 'DrumFile', 'read_drum_midi', 'drum_file', 'DrumSet',
+           'load_drums', 'EncodedDrums', 'GrooveConverter', 'roll', 'labels_of', 'CategoricalConverter',
+           'converter_from_dict', 'tfds_segments', 'tfds_parity', 'magenta_parity', 'kept_notes', 'describe']
 
 # %% ../nbs/03_drums.ipynb #6f319e47
 DRUMS = ('kick', 'snare', 'closed hi-hat', 'open hi-hat', 'low tom', 'mid tom', 'high tom', 'crash', 'ride')
@@ -242,6 +242,13 @@ def read_drum_midi(path, # a .mid/.midi file
     if not path.is_file(): raise DataError('no such file', path=path)
     try: pm = pretty_midi.PrettyMIDI(str(path))
     except Exception as e: raise DataError(f'not a readable MIDI file ({type(e).__name__}: {str(e).splitlines()[0][:100] if str(e) else ""})', path=path) from None
+    return drum_file(pm, path, name, split, style)
+
+def drum_file(pm, # a `pretty_midi.PrettyMIDI`
+              path, # the file it was read from (named in errors)
+              name:str|None=None, split:str|None=None, style:str|None=None)->DrumFile:
+    "The drum notes of MIDI already read; `DataError` (naming `path`) if they cannot be used"
+    path = Path(path)
     notes = [(n.start, n.pitch, n.velocity) for inst in pm.instruments if inst.is_drum for n in inst.notes if n.velocity > 0]
     if not notes:
         other = sum(len(i.notes) for i in pm.instruments)
@@ -615,6 +622,44 @@ def converter_from_dict(d:dict):
     if d.get('kind') not in kinds: raise ConfigError(f"unknown drum converter kind {d.get('kind')!r}")
     return kinds[d['kind']].from_dict(d)
 
+# %% ../nbs/03_drums.ipynb #d3tf1s9a
+def tfds_segments(path, # a GMD MIDI file
+                  bpm:int, # its `bpm` column in info.csv
+                  bars:int=4, beats_per_bar:int=4, name:str|None=None)->list[tuple[int, DrumFile|None]]:
+    "The segments TFDS groove/{bars}bar-midionly cuts from a file: (first bar, its drums or None when it has none)"
+    import copy, pretty_midi
+    path = Path(path)
+    pm = pretty_midi.PrettyMIDI(str(path))
+    bar, end = 60 / bpm * beats_per_bar, pm.get_end_time()
+    for inst in pm.instruments: inst.control_changes = []   # they count for the end, and change no note: copying them is most of the time
+    out = []
+    for i in range(int(round(end / bar)) - bars + 1):
+        seg = copy.deepcopy(pm)
+        seg.adjust_times([i * bar, (i + bars) * bar], [0, bars * bar])
+        seg.time_signature_changes = pm.time_signature_changes
+        buf = io.BytesIO(); seg.write(buf)
+        try: out.append((i, drum_file(pretty_midi.PrettyMIDI(io.BytesIO(buf.getvalue())), path, f'{name or path.stem}:{i:03d}')))
+        except DataError: out.append((i, None))
+    return out
+
+def tfds_parity(reference, # the folder with groove4bar_tfds_magenta.npz and .json
+                gmd)->dict: # the Groove MIDI Dataset folder
+    "Each TFDS segment of the reference's files through `GrooveConverter(bars=4, hop_bars=None)`, compared with Magenta's tensors"
+    reference, gmd = Path(reference), Path(gmd)
+    ref, meta = np.load(reference/'groove4bar_tfds_magenta.npz'), json.loads((reference/'groove4bar_tfds_magenta.json').read_text())
+    with open(gmd/'info.csv', newline='', encoding='utf-8') as fh: bpm = {r['midi_filename']: int(r['bpm']) for r in csv.DictReader(fh)}
+    conv, res = GrooveConverter(bars=4, hop_bars=None), dict(files=0, segments=0, hits_equal=0, equal=0)
+    for entry in meta['files']:
+        key = entry['midi_filename']
+        got = [(i, w[0]) for i, f in tfds_segments(gmd/key, bpm[key], name=key) if f is not None and len(w := conv.windows(f))]
+        exp, idx = ref[f'{key}::outputs'], ref[f'{key}::segment_index'].tolist()
+        assert [i for i, _ in got] == idx, f'{key}: segments {[i for i, _ in got][:8]}... give windows here, {idx[:8]}... in Magenta'
+        for (_, g), x in zip(got, exp):
+            hits = np.array_equal(g[:, :9], x[:, :9])
+            res['hits_equal'] += hits; res['equal'] += int(hits and np.abs(g[:, 9:] - x[:, 9:]).max() <= 1e-6)
+        res['files'] += 1; res['segments'] += len(exp)
+    return res
+
 # %% ../nbs/03_drums.ipynb #43ecee19
 def magenta_parity(reference, # the folder with groove4bar_magenta.npz, drums2bar_magenta.npz and their .json sidecars
                    gmd)->dict: # the Groove MIDI Dataset folder the reference was made from
@@ -650,6 +695,7 @@ def magenta_parity(reference, # the folder with groove4bar_magenta.npz, drums2ba
                 windows += len(got)
             files += 1
         res[kind] = dict(files=files, windows=windows, refused=refused)
+    res['groove4bar_tfds'] = tfds_parity(reference, gmd)
     return res
 
 # %% ../nbs/03_drums.ipynb #38f01fc5
