@@ -16,6 +16,7 @@ from musiclab.core import atomic_write, provenance
 
 HERE = Path(__file__).parent
 LONG = ('musicvae_table', 'wavevae_compare', 'lessons', 'chaos')  # result tables and long studies (an hour, or hours): each reported on its own
+NOT_BENCHMARKS = ('run', 'ship_melody')   # this runner, and the script that trains and ships a checkpoint
 WRAP = '''
 import resource, runpy, sys
 sys.argv = [sys.argv[1]] + sys.argv[2:]
@@ -76,7 +77,7 @@ def main():
                             python=platform.python_version(), load_before=round(os.getloadavg()[0], 2)),
                date=time.strftime('%Y-%m-%d %H:%M'), **provenance(), benchmarks=[], figures={})   # the code it measured
     for script in sorted(HERE.glob('*.py')):
-        if script.name == 'run.py' or script.stem in args.skip or (script.stem in LONG and script.stem not in args.long): continue
+        if script.stem in NOT_BENCHMARKS or script.stem in args.skip or (script.stem in LONG and script.stem not in args.long): continue
         b = run_benchmark(script); res['benchmarks'].append(b)
         print(f"{b['name']}: {b['headline']} [{b['seconds']} s, peak {b['peak_mb']} MB{'' if b['returncode'] == 0 else ', FAILED'}]", flush=True)
     mm = matmul_flops()

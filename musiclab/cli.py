@@ -14,7 +14,7 @@ from .corpus import check_spec, spec_kind, spec_kinds
 # %% auto #0
 __all__ = ['DATA_CONFIGS', 'DEMOS', 'ENVIRONMENT', 'cmd_list', 'cmd_docs', 'checkpoint_model', 'load_checkpoint', 'cmd_data',
            'cmd_train', 'write_pieces', 'cmd_generate', 'cmd_interpolate', 'cmd_humanize', 'cmd_demo', 'cmd_evaluate',
-           'cmd_lessons', 'parser', 'quiet_libraries', 'run_command', 'main']
+           'cmd_lessons', 'cmd_import_magenta', 'parser', 'quiet_libraries', 'run_command', 'main']
 
 # %% ../nbs/20_cli.ipynb #e63c68e9
 class _Parser(argparse.ArgumentParser):
@@ -145,7 +145,7 @@ def cmd_humanize(args)->int:
     "Give a drum pattern a drummer's velocities and timing with a model that has the `humanize` task"
     out_folder(args.out)
     model = load_checkpoint(args.checkpoint)
-    if 'humanize' not in model.tasks: raise ConfigError(f'{args.checkpoint} holds {model.config.name}, which cannot humanize: train a humanize config (groovae-2bar-humanize)')
+    if 'humanize' not in model.tasks: raise ConfigError(f'{args.checkpoint} holds {model.config.name}, which cannot humanize: train a humanize config (groovae_2bar_humanize)')
     pieces = model.humanized(model.read(args.input), seed=args.seed)
     for f in write_pieces(pieces, args.out, stem='humanize', title=f'{model.config.name}: {Path(args.input).stem} humanized'): print(f)
     return 0
@@ -224,6 +224,23 @@ def _add_lessons_command(sub):
     le.add_argument('--lab', action='store_true', help='then start JupyterLab there (pip install "musiclab[lab]")')
     le.set_defaults(fn=cmd_lessons)
 
+# %% ../nbs/20_cli.ipynb #feba4d34
+def cmd_import_magenta(args)->int:
+    "Read a Magenta MusicVAE checkpoint into a musiclab checkpoint folder"
+    from musiclab.models.magenta import import_magenta
+    m = import_magenta(args.checkpoint, args.config, out=out_folder(args.out))
+    print(f"{args.out}: {m.config.name}, {m.net.count_params():,} weights from Magenta's checkpoint at step {m.origin['step']}")
+    print(f'try: musiclab generate --checkpoint {args.out} --out {Path(args.out).name}-samples')
+    return 0
+
+def _add_magenta_command(sub):
+    "`musiclab import-magenta CHECKPOINT_DIR --config NAME --out DIR`"
+    im = sub.add_parser('import-magenta', help="turn a checkpoint of Magenta's MusicVAE (TensorFlow 1) into a musiclab checkpoint")
+    im.add_argument('checkpoint', help="Magenta's checkpoint folder (model.ckpt-N.index and .data files)")
+    im.add_argument('--config', required=True, help="the musiclab config of the same structure and sizes, e.g. cat-mel_2bar_big (see musiclab list --model musicvae)")
+    im.add_argument('--out', required=True, help='the musiclab checkpoint folder to write')
+    im.set_defaults(fn=cmd_import_magenta)
+
 # %% ../nbs/20_cli.ipynb #ac1511ed
 def _add_latent_commands(sub):
     "`interpolate` (any model with a latent space) and `humanize` (a task of GrooVAE's humanize configs)"
@@ -238,7 +255,7 @@ def _add_latent_commands(sub):
     it.add_argument('--seed', type=int, default=0, help='the same seed gives the same pieces')
     it.add_argument('--out', required=True, help='folder for the pieces and index.html')
     it.set_defaults(fn=cmd_interpolate)
-    hu = sub.add_parser('humanize', help='give a quantised drum beat the velocities and timing of a drummer (groovae-2bar-humanize)')
+    hu = sub.add_parser('humanize', help='give a quantised drum beat the velocities and timing of a drummer (groovae_2bar_humanize)')
     hu.add_argument('--checkpoint', required=True, help='a checkpoint of a humanize config')
     hu.add_argument('--input', required=True, help='a drum MIDI file')
     hu.add_argument('--seed', type=int, default=0, help='the same seed gives the same performance')
@@ -329,6 +346,7 @@ def parser()->argparse.ArgumentParser:
     ev.add_argument('--out', required=True, help='the evaluation folder: results.json, samples/, runs/ (a second run resumes)')
     ev.set_defaults(fn=cmd_evaluate)
     _add_lessons_command(sub)
+    _add_magenta_command(sub)
     dc = sub.add_parser('docs', help='build the offline docs site (into _docs/) and README.md from the notebooks')
     dc.add_argument('--out', default='_docs', help='folder for the site, relative to the checkout (default: _docs)')
     dc.add_argument('--readme-only', action='store_true', help='only write README.md from nbs/index.ipynb')

@@ -4,10 +4,10 @@
 
 # %% ../nbs/00b_configs.ipynb #bd9ad5ba
 from __future__ import annotations
-from .core import Config, register
+from .core import Config, alias, register
 
 # %% auto #0
-__all__ = []
+__all__ = ['MAGENTA_NAMES']
 
 # %% ../nbs/00b_configs.ipynb #e0aae590
 _lstm = dict(data='m21-piano', cls='musiclab.models.lstm:LSTMModel', converter='musiclab.symbolic:SymbolicConverter')
@@ -45,42 +45,92 @@ for _c in [
 _mv = dict(data='gmd:../shared/data/groove', cls='musiclab.models.musicvae:MusicVAE')
 _groove_vae = dict(_mv, converter='musiclab.drums:GrooveConverter')       # hits, velocities and offsets
 _cat_vae = dict(_mv, converter='musiclab.drums:CategoricalConverter')     # one of 512 drum-kit categories a step
+_mel_vae = dict(_mv, data='m21-folk', converter='musiclab.melody:MelodyConverter')   # one of 90 melody events a step
+_trio_vae = dict(_mv, data=None, converter='musiclab.melody:TrioConverter')          # melody, bass and drums: a folder of multi-instrument MIDI
 _mv_train = dict(lr=1e-3, decay_rate=0.9999, min_lr=1e-5, grad_clip=1.0, patience=10, seed=0, temperature=1.0, val_max=4096)
-_mv_groove = dict(kind='groove', classes='roland', hop_bars=1, humanize=False, segments=1, conductor_sizes=[], beta_rate=0.0,
-                  sampling_schedule='constant', sampling_rate=0.0)
-_mv_cat = dict(kind='categorical', classes='gm', hop_bars=1, humanize=False, segments=1, conductor_sizes=[], beta_rate=0.0)
+_mv_flat = dict(hop_bars=1, humanize=False, segments=1, conductor_sizes=[], beta_rate=0.0, parts=[], split=False)
+_mv_groove = dict(_mv_flat, kind='groove', classes='roland', sampling_schedule='constant', sampling_rate=0.0)
+_mv_cat = dict(_mv_flat, kind='categorical', classes='gm')
+_mv_mel = dict(_mv_flat, kind='onehot', parts=[90], programs='melody', gap_bars=1.0, dropout=0.0, sampling_schedule='constant', sampling_rate=0.0)
+_mv_trio = dict(_mv_flat, kind='onehot', parts=[90, 90, 512], gap_bars=2.0, dropout=0.0, sampling_schedule='constant', sampling_rate=0.0)
 _mv_magenta = dict(enc_sizes=[512], dec_sizes=[256, 256], z_size=256, free_bits=48.0, max_beta=0.2, batch_size=512)
-_mv_tiny = dict(enc_sizes=[16], dec_sizes=[16], z_size=8, batch_size=32, epochs=1, steps_per_epoch=2, val_max=64)
+_mv_tiny = dict(enc_sizes=[32], dec_sizes=[24, 24], z_size=8, batch_size=32, epochs=1, steps_per_epoch=2, val_max=64)   # the sizes of the Magenta reference checkpoints
+_mv_tiny16 = dict(_mv_tiny, enc_sizes=[32, 32])
 _mv_p16 = dict(enc_sizes=[2048, 2048], z_size=512, free_bits=256.0, max_beta=0.2, batch_size=512, epochs=200, dropout=0.0,
                sampling_schedule='constant', sampling_rate=0.0)
 _mv_c16 = dict(enc_sizes=[256], z_size=128, free_bits=48.0, max_beta=0.2, batch_size=64, epochs=20, steps_per_epoch=60, dropout=0.0,
                sampling_schedule='constant', sampling_rate=0.0, val_max=512)
-for _c in [
-    Config('groovae-4bar', 'musicvae', "the seed's GrooVAE: Magenta's groovae_4bar sizes (encoder 512, decoder 2x256, z 256): for a GPU", **_groove_vae,
+_mv_hier = dict(segments=16, conductor_sizes=[1024, 1024], dec_sizes=[1024, 1024])   # Magenta's hierdec: the conductor has the decoder's sizes
+_mv_scat = dict(sampling_schedule='inverse_sigmoid', sampling_rate=1000.0)
+MAGENTA_NAMES = {}   # musiclab's old id -> Magenta's name, for the configs that were renamed
+
+# %% ../nbs/00b_configs.ipynb #d572a5b2
+for _c in [   # Magenta's own configs, by their names, at their sizes (magenta/models/music_vae/configs.py)
+    Config('groovae_4bar', 'musicvae', "Magenta's groovae_4bar: GrooVAE, encoder 512, decoder 2x256, z 256, dropout 0.7: for a GPU", **_groove_vae,
            hparams={**_mv_train, **_mv_groove, **_mv_magenta, 'bars': 4, 'dropout': 0.7, 'epochs': 1500}),
-    Config('groovae-4bar-small', 'musicvae', 'GrooVAE 4 bars at CPU size (encoder 256, decoder 2x256, z 128): trains in well under an hour', **_groove_vae,
-           hparams={**_mv_train, **_mv_groove, **_mv_magenta, 'bars': 4, 'enc_sizes': [256], 'z_size': 128, 'dropout': 0.3, 'batch_size': 128, 'epochs': 30, 'steps_per_epoch': 40}),
-    Config('groovae-4bar-tiny', 'musicvae', 'GrooVAE 4 bars, 16 units: for tests (seconds)', **_groove_vae,
-           hparams={**_mv_train, **_mv_groove, **_mv_magenta, **_mv_tiny, 'bars': 4, 'dropout': 0.0}),
-    Config('groovae-2bar-humanize', 'musicvae', "Magenta's groovae_2bar_humanize: drum patterns in, played grooves out", **_groove_vae,
+    Config('groovae_2bar_humanize', 'musicvae', "Magenta's groovae_2bar_humanize: drum patterns in, played grooves out: for a GPU", **_groove_vae,
            hparams={**_mv_train, **_mv_groove, **_mv_magenta, 'bars': 2, 'humanize': True, 'dropout': 0.7, 'epochs': 1000}),
-    Config('groovae-2bar-humanize-tiny', 'musicvae', 'GrooVAE humanize, 2 bars, 16 units: for tests', **_groove_vae,
+    Config('cat-drums_2bar_small', 'musicvae', "Magenta's cat-drums_2bar_small: 512 drum-kit categories a step, 2 bars, encoder 512, decoder 2x256", **_cat_vae,
+           hparams={**_mv_train, **_mv_cat, **_mv_magenta, **_mv_scat, 'bars': 2, 'dropout': 0.0, 'epochs': 500}),
+    Config('cat-mel_2bar_small', 'musicvae', "Magenta's cat-mel_2bar_small: 2-bar melodies (programs 0-31), encoder 512, decoder 2x256, z 256", **_mel_vae,
+           hparams={**_mv_train, **_mv_mel, **_mv_magenta, **_mv_scat, 'bars': 2, 'free_bits': 0.0, 'beta_rate': 0.99999, 'epochs': 500}),
+    Config('cat-mel_2bar_big', 'musicvae', "Magenta's cat-mel_2bar_big: 2-bar melodies, encoder 2048, decoder 3x2048, z 512, beta 0.5: for a GPU", **_mel_vae,
+           hparams={**_mv_train, **_mv_mel, **_mv_magenta, **_mv_scat, 'bars': 2, 'enc_sizes': [2048], 'dec_sizes': [2048, 2048, 2048],
+                    'z_size': 512, 'free_bits': 0.0, 'max_beta': 0.5, 'beta_rate': 0.99999, 'epochs': 500}),
+    Config('flat-mel_16bar', 'musicvae', "Magenta's flat-mel_16bar: 16-bar melodies (any program), flat decoder 3x2048, z 512: for a GPU", **_mel_vae,
+           hparams={**_mv_train, **_mv_mel, **_mv_p16, 'bars': 16, 'programs': 'any', 'dec_sizes': [2048, 2048, 2048]}),
+    Config('hierdec-mel_16bar', 'musicvae', "Magenta's hierdec-mel_16bar: 16-bar melodies, conductor 2x1024 over 16 bars, decoder 2x1024, z 512: for a GPU", **_mel_vae,
+           hparams={**_mv_train, **_mv_mel, **_mv_p16, **_mv_hier, 'bars': 16, 'programs': 'any'}),
+    Config('flat-trio_16bar', 'musicvae', "Magenta's flat-trio_16bar: melody, bass and drums, one decoder 3x2048, z 512 (free bits 0, beta 1): for a GPU", **_trio_vae,
+           hparams={**_mv_train, **_mv_trio, **_mv_p16, 'bars': 16, 'dec_sizes': [2048, 2048, 2048], 'free_bits': 0.0, 'max_beta': 1.0, 'batch_size': 256}),
+    Config('hierdec-trio_16bar', 'musicvae', "Magenta's hierdec-trio_16bar: conductor 2x1024, one decoder 2x1024 a part, z 512: for a GPU", **_trio_vae,
+           hparams={**_mv_train, **_mv_trio, **_mv_p16, **_mv_hier, 'bars': 16, 'split': True, 'batch_size': 256}),
+]: register(_c)
+
+for _old, _new in [('groovae-4bar', 'groovae_4bar'), ('groovae-2bar-humanize', 'groovae_2bar_humanize'), ('cat-drums-2bar-small', 'cat-drums_2bar_small'),
+                   ('groovae-4bar-tiny', 'groovae_4bar-tiny'), ('groovae-2bar-humanize-tiny', 'groovae_2bar_humanize-tiny'),
+                   ('cat-drums-2bar-tiny', 'cat-drums_2bar_small-tiny')]:
+    alias(_old, _new); MAGENTA_NAMES[_old] = _new
+
+# %% ../nbs/00b_configs.ipynb #b3ccb1c4
+_tiny = lambda what: f"{what} at the sizes of Magenta's reference checkpoints (encoder 32, decoder 2x24, z 8): for tests (seconds)"
+for _c in [
+    Config('groovae-4bar-small', 'musicvae', 'groovae_4bar at CPU size (encoder 256 not 512, z 128 not 256, dropout 0.3): trains in well under an hour', **_groove_vae,
+           hparams={**_mv_train, **_mv_groove, **_mv_magenta, 'bars': 4, 'enc_sizes': [256], 'z_size': 128, 'dropout': 0.3, 'batch_size': 128, 'epochs': 30, 'steps_per_epoch': 40}),
+    Config('groovae_4bar-tiny', 'musicvae', _tiny('groovae_4bar'), **_groove_vae,
+           hparams={**_mv_train, **_mv_groove, **_mv_magenta, **_mv_tiny, 'bars': 4, 'dropout': 0.0}),
+    Config('groovae_2bar_humanize-tiny', 'musicvae', _tiny('groovae_2bar_humanize'), **_groove_vae,
            hparams={**_mv_train, **_mv_groove, **_mv_magenta, **_mv_tiny, 'bars': 2, 'humanize': True, 'dropout': 0.0}),
-    Config('cat-drums-2bar-small', 'musicvae', "Magenta's cat-drums_2bar_small: 512 drum-kit categories a step, 2 bars", **_cat_vae,
-           hparams={**_mv_train, **_mv_cat, **_mv_magenta, 'bars': 2, 'dropout': 0.0, 'sampling_schedule': 'inverse_sigmoid', 'sampling_rate': 1000.0, 'epochs': 500}),
-    Config('cat-drums-2bar-tiny', 'musicvae', 'categorical drums, 2 bars, 16 units, scheduled sampling: for tests', **_cat_vae,
-           hparams={**_mv_train, **_mv_cat, **_mv_magenta, **_mv_tiny, 'bars': 2, 'dropout': 0.0, 'sampling_schedule': 'inverse_sigmoid', 'sampling_rate': 1000.0}),
+    Config('cat-drums_2bar_small-tiny', 'musicvae', _tiny('cat-drums_2bar_small') + ', scheduled sampling kept', **_cat_vae,
+           hparams={**_mv_train, **_mv_cat, **_mv_magenta, **_mv_scat, **_mv_tiny, 'bars': 2, 'dropout': 0.0}),
+    Config('cat-mel_2bar_small-small', 'musicvae', 'cat-mel_2bar_small at CPU size (encoder 256 not 512, z 64 not 256, batch 128): trains in minutes', **_mel_vae,
+           hparams={**_mv_train, **_mv_mel, **_mv_magenta, **_mv_scat, 'bars': 2, 'free_bits': 0.0, 'beta_rate': 0.99999, 'enc_sizes': [256],
+                    'z_size': 64, 'batch_size': 128, 'epochs': 20, 'steps_per_epoch': 100}),
+    Config('cat-mel_2bar_small-tiny', 'musicvae', _tiny('cat-mel_2bar_small'), **_mel_vae,
+           hparams={**_mv_train, **_mv_mel, **_mv_magenta, **_mv_scat, **_mv_tiny, 'bars': 2, 'free_bits': 0.0, 'beta_rate': 0.99999}),
+    Config('hierdec-mel_16bar-small', 'musicvae', 'hierdec-mel_16bar at CPU size (encoder 256, conductor and decoder 2x256 not 2x1024, z 128, free bits 48)', **_mel_vae,
+           hparams={**_mv_train, **_mv_mel, **_mv_c16, 'bars': 16, 'programs': 'any', 'segments': 16, 'conductor_sizes': [256, 256], 'dec_sizes': [256, 256]}),
+    Config('flat-mel_16bar-tiny', 'musicvae', _tiny('flat-mel_16bar').replace('encoder 32', 'encoder 2x32'), **_mel_vae,
+           hparams={**_mv_train, **_mv_mel, **_mv_p16, **_mv_tiny16, 'bars': 16, 'programs': 'any'}),
+    Config('hierdec-mel_16bar-tiny', 'musicvae', _tiny('hierdec-mel_16bar').replace('encoder 32', 'encoder 2x32'), **_mel_vae,
+           hparams={**_mv_train, **_mv_mel, **_mv_p16, **_mv_hier, **_mv_tiny16, 'conductor_sizes': [24, 24], 'bars': 16, 'programs': 'any'}),
+    Config('flat-trio_16bar-tiny', 'musicvae', _tiny('flat-trio_16bar').replace('encoder 32', 'encoder 2x32'), **_trio_vae,
+           hparams={**_mv_train, **_mv_trio, **_mv_p16, **_mv_tiny16, 'bars': 16, 'free_bits': 0.0, 'max_beta': 1.0}),
+    Config('hierdec-trio_16bar-tiny', 'musicvae', _tiny('hierdec-trio_16bar').replace('encoder 32', 'encoder 2x32'), **_trio_vae,
+           hparams={**_mv_train, **_mv_trio, **_mv_p16, **_mv_hier, **_mv_tiny16, 'conductor_sizes': [24, 24], 'bars': 16, 'split': True}),
+]: register(_c)
+for _c in [   # musiclab's own 16-bar drum models
     Config('flat-drums-16bar', 'musicvae', 'flat decoder, 16 bars of categorical drums, CPU size (under an hour on 2 cores)', **_cat_vae,
            hparams={**_mv_train, **_mv_cat, **_mv_c16, 'bars': 16, 'dec_sizes': [256, 256]}),
     Config('hierdec-drums-16bar', 'musicvae', 'hierarchical (conductor) decoder, 16 bars of categorical drums, CPU size', **_cat_vae,
            hparams={**_mv_train, **_mv_cat, **_mv_c16, 'bars': 16, 'segments': 16, 'conductor_sizes': [128, 128], 'dec_sizes': [128, 128]}),
-    Config('flat-drums-16bar-paper', 'musicvae', "the paper's flat 16-bar baseline (encoder 2x2048, decoder 3x2048, z 512): for a GPU", **_cat_vae,
+    Config('flat-drums-16bar-paper', 'musicvae', "the paper's flat 16-bar sizes (encoder 2x2048, decoder 3x2048, z 512) on drums (no Magenta config): for a GPU", **_cat_vae,
            hparams={**_mv_train, **_mv_cat, **_mv_p16, 'bars': 16, 'dec_sizes': [2048, 2048, 2048]}),
-    Config('hierdec-drums-16bar-paper', 'musicvae', "the paper's hierarchical 16-bar model (conductor 2x1024, decoder 2x1024, z 512): for a GPU", **_cat_vae,
-           hparams={**_mv_train, **_mv_cat, **_mv_p16, 'bars': 16, 'segments': 16, 'conductor_sizes': [1024, 1024], 'dec_sizes': [1024, 1024]}),
-    Config('flat-drums-16bar-tiny', 'musicvae', 'flat decoder, 16 bars, 16 units: for tests', **_cat_vae,
+    Config('hierdec-drums-16bar-paper', 'musicvae', "the paper's hierarchical 16-bar sizes (conductor 2x1024, decoder 2x1024, z 512) on drums (no Magenta config): for a GPU", **_cat_vae,
+           hparams={**_mv_train, **_mv_cat, **_mv_p16, **_mv_hier, 'bars': 16}),
+    Config('flat-drums-16bar-tiny', 'musicvae', 'flat decoder, 16 bars, tiny: for tests', **_cat_vae,
            hparams={**_mv_train, **_mv_cat, **_mv_c16, **_mv_tiny, 'bars': 16}),
-    Config('hierdec-drums-16bar-tiny', 'musicvae', 'hierarchical decoder, 16 bars, 16 units: for tests', **_cat_vae,
+    Config('hierdec-drums-16bar-tiny', 'musicvae', 'hierarchical decoder, 16 bars, tiny: for tests', **_cat_vae,
            hparams={**_mv_train, **_mv_cat, **_mv_c16, **_mv_tiny, 'bars': 16, 'segments': 16, 'conductor_sizes': [16]}),
 ]: register(_c)
 

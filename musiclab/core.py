@@ -13,10 +13,10 @@ import numpy as np
 
 # %% auto #0
 __all__ = ['MODELS', 'MusiclabError', 'DataError', 'ConfigError', 'CheckpointError', 'MusiclabWarning', 'warn', 'Config',
-           'import_ref', 'register', 'configs', 'model_ref', 'model_class', 'config_table', 'get_config', 'set_seed',
-           'out_folder', 'cache_dir', 'atomic_path', 'atomic_open', 'atomic_write', 'remove_stale_temp', 'in_test',
-           'repo_root', 'shared_data', 'portable', 'kept', 'kept_bench', 'provenance', 'release_gap', 'env_flag',
-           'show_progress', 'progress', 'split_by_name', 'write_meta', 'read_meta', 'asset']
+           'import_ref', 'register', 'alias', 'aliases', 'configs', 'model_ref', 'model_class', 'config_table',
+           'get_config', 'set_seed', 'out_folder', 'cache_dir', 'atomic_path', 'atomic_open', 'atomic_write',
+           'remove_stale_temp', 'in_test', 'repo_root', 'shared_data', 'portable', 'kept', 'kept_bench', 'provenance',
+           'release_gap', 'env_flag', 'show_progress', 'progress', 'split_by_name', 'write_meta', 'read_meta', 'asset']
 
 # %% ../nbs/00_core.ipynb #5aae7211
 class MusiclabError(Exception):
@@ -115,6 +115,19 @@ def register(cfg:Config, # the config to add
     _registry[cfg.name] = cfg
     return cfg
 
+_aliases:dict[str,str] = {}
+
+def alias(old:str, # a name a config had before
+          new:str): # the registered name it has now
+    "Let `get_config(old)` find the config now called `new` (a renamed config keeps working)"
+    if old in _registry: raise ConfigError(f'{old!r} is a config of its own, it cannot also stand for {new!r}')
+    _aliases[old] = new
+
+def aliases()->dict[str,str]:
+    "Old config names and the names they stand for now"
+    _discover()
+    return dict(_aliases)
+
 _discovered = False
 def _discover():
     "Import `musiclab.configs` once: it registers every model's configs, and imports no model"
@@ -171,8 +184,9 @@ def _check_override(cfg:Config, k:str, v):
 
 def get_config(name:str, # a registered config name, e.g. 'lstm-small'
                **overrides): # new values for hyper-parameters (or `data`)
-    "The registered config `name`, with `overrides` applied to a copy"
+    "The registered config `name` (or the one an old name now stands for), with `overrides` applied to a copy"
     _discover()
+    name = _aliases.get(name, name)
     if name not in _registry:
         known = sorted(_registry)
         close = difflib.get_close_matches(name, known, n=1)

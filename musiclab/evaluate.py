@@ -21,7 +21,7 @@ SIZES = ('small', 'tiny')
 SETUPS = {
     'lstm':     dict(small='lstm-small', tiny='lstm-tiny', data='m21-piano', kind='score', unit='cross-entropy per event, notes + durations'),
     'fusion':   dict(small='fusion-small', tiny='fusion-tiny', data='m21-piano', kind='score', unit='negative ELBO per 100-event phrase (nats)'),
-    'musicvae': dict(small='groovae-4bar-small', tiny='groovae-4bar-tiny', data=None, kind='drums', unit='reconstruction + beta KL per 4-bar window'),
+    'musicvae': dict(small='groovae-4bar-small', tiny='groovae_4bar-tiny', data=None, kind='drums', unit='reconstruction + beta KL per 4-bar window'),
     'wavevae':  dict(small='wavevae-small', tiny='wavevae-tiny', data='rendered:m21-piano', kind='audio', unit='negative ELBO per clip (nats)'),
     'specvae':  dict(small='specvae-small', tiny='specvae-tiny', data='rendered:m21-piano', kind='audio', unit='negative ELBO per image (nats)'),
 }

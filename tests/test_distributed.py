@@ -43,7 +43,7 @@ else:
     from musiclab.drums import load_drums
     from musiclab.models import musicvae as mod
     if reference: T.distribute = cluster_batches
-    cfg = get_config('groovae-2bar-humanize-tiny', epochs=epochs, steps_per_epoch=3, batch_size=8)
+    cfg = get_config('groovae_2bar_humanize-tiny', epochs=epochs, steps_per_epoch=3, batch_size=8)
     data = load_drums('gmd:' + os.environ['ML_GMD'])
     m = mod.MusicVAE(cfg).fit(data, data, out=out, strategy=strategy, callbacks=[count], verbose=0)
     weights = m.net.get_weights()

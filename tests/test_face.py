@@ -13,7 +13,7 @@ from conftest import ROOT
 FAMILIES = {
     'lstm': ('musiclab.models.lstm:LSTMModel', 'lstm-tiny', 'score', {'length': 12}),
     'fusion': ('musiclab.models.fusion:FusionModel', 'fusion-tiny', 'score', {'length': 12}),
-    'musicvae': ('musiclab.models.musicvae:MusicVAE', 'groovae-4bar-tiny', 'drums', {}),
+    'musicvae': ('musiclab.models.musicvae:MusicVAE', 'groovae_4bar-tiny', 'drums', {}),
     'wavevae': ('musiclab.models.wavevae:WaveVAEModel', 'wavevae-tiny', 'audio', {}),
     'specvae': ('musiclab.models.specvae:SpecVAEModel', 'specvae-tiny', 'audio', {}),
 }

@@ -15,7 +15,7 @@ from musiclab.drums import (CategoricalConverter, GrooveConverter, DrumPiece, _d
 from musiclab.models.musicvae import MusicVAE, MusicVAENet, build_net, demo, shipped
 from musiclab.cli import cmd_generate, cmd_humanize, cmd_interpolate   # the command line's own functions, in-process
 
-TINY = ['groovae-4bar-tiny', 'groovae-2bar-humanize-tiny', 'cat-drums-2bar-tiny', 'flat-drums-16bar-tiny', 'hierdec-drums-16bar-tiny']
+TINY = ['groovae_4bar-tiny', 'groovae_2bar_humanize-tiny', 'cat-drums_2bar_small-tiny', 'flat-drums-16bar-tiny', 'hierdec-drums-16bar-tiny']
 
 class Args:
     def __init__(self, **kw): self.__dict__.update(kw)
@@ -55,7 +55,7 @@ def test_tiny_config_trains_samples_interpolates_and_reloads(name, gmd, trained)
         assert np.array_equal(h.hits, m.window(gmd.files[0])[:, :9])
 
 def test_saved_model_generates_the_same_drums_in_a_fresh_process(trained):
-    m, run = trained('groovae-4bar-tiny')
+    m, run = trained('groovae_4bar-tiny')
     here = [p.tensor().tolist() for p in m.sample(2, seed=9)]
     code = ('import json, sys; from musiclab.models.musicvae import MusicVAE; '
             'print(json.dumps([p.tensor().tolist() for p in MusicVAE.load(sys.argv[1]).sample(2, seed=9)]))')
@@ -73,7 +73,8 @@ def test_magenta_parity():
     ref, groove = shared_data('reference'), shared_data('groove')
     if ref is None or groove is None: pytest.skip('../shared/data/reference or ../shared/data/groove is absent: no Magenta parity check')
     res = magenta_parity(ref, groove)
-    assert res == {'groove4bar': dict(files=32, windows=129, refused=2), 'drums2bar': dict(files=32, windows=505, refused=2)}
+    assert res == {'groove4bar': dict(files=32, windows=129, refused=2), 'drums2bar': dict(files=32, windows=505, refused=2),
+                   'groove4bar_tfds': dict(files=30, segments=471, hits_equal=471, equal=471)}   # GrooVAE's TFDS training segments too
 
 def test_groove_round_trip_is_exact(tmp_path):
     rng = np.random.default_rng(3)
@@ -95,7 +96,7 @@ def test_bad_drum_input_is_skipped_with_reasons(gmd):
     assert 'skipped 4 files' in text and 'train:' in text
 
 def test_midi_without_a_usable_window_is_refused_clearly(trained, tmp_path):
-    m, run = trained('groovae-4bar-tiny')
+    m, run = trained('groovae_4bar-tiny')
     short = _drum_file(tmp_path/'two-bars.mid', [(q / 2, 36, 90) for q in range(16)])
     with pytest.raises(DataError, match='no usable 4-bar window in two-bars: it is shorter than the model'):
         cmd_interpolate(Args(checkpoint=run, a=short, b=short, steps=3, method='slerp', temperature=None, tempo=None, seed=0, out=tmp_path/'x'))
@@ -103,7 +104,7 @@ def test_midi_without_a_usable_window_is_refused_clearly(trained, tmp_path):
         m.encode([_drum_file(tmp_path/'piano.mid', [(q, 60, 90) for q in range(32)], is_drum=False)])
 
 def test_command_functions_write_drums(gmd, trained, tmp_path):
-    _, run = trained('groovae-2bar-humanize-tiny')
+    _, run = trained('groovae_2bar_humanize-tiny')
     a = Path(gmd.files[0].source)
     assert cmd_generate(Args(checkpoint=run, n=2, temperature=0.5, seed=0, tempo=None, length=None, key=None, out=tmp_path/'gen')) == 0
     assert cmd_humanize(Args(checkpoint=run, input=a, seed=0, out=tmp_path/'hum')) == 0
@@ -122,7 +123,7 @@ def test_shipped_checkpoint_and_demo(tmp_path):
     assert (tmp_path/'demo'/'index.html') in files and len([f for f in files if f.suffix == '.wav']) == 6
 
 def test_the_converter_sizes_the_network():
-    for name, depths in (('groovae-4bar-tiny', (64, 27, 27)), ('cat-drums-2bar-tiny', (32, 10, 512)), ('hierdec-drums-16bar-tiny', (256, 10, 512))):
+    for name, depths in (('groovae_4bar-tiny', (64, 27, 27)), ('cat-drums_2bar_small-tiny', (32, 10, 512)), ('hierdec-drums-16bar-tiny', (256, 10, 512))):
         net, conv = build_net(get_config(name)), MusicVAE(get_config(name)).converter
         assert (net.steps, net.in_depth, net.out_depth) == depths == (conv.steps, conv.input_depth, conv.output_depth)
     old = {k: v for k, v in net.get_config().items() if k not in ('in_depth', 'out_depth')}   # a network config saved before the depths were kept
@@ -131,9 +132,9 @@ def test_the_converter_sizes_the_network():
     with pytest.raises(ConfigError, match='2\\*\\*classes'): MusicVAENet('categorical', steps=32, in_depth=10, out_depth=27)
 
 def test_tempo_and_title_are_the_controls(trained):
-    m, _ = trained('groovae-4bar-tiny')
+    m, _ = trained('groovae_4bar-tiny')
     a, b = m.sample(2, seed=1, tempo=90, title='{name} groove {i} of {n}')
-    assert (a.tempo, a.title, b.title) == (90.0, 'groovae-4bar-tiny groove 1 of 2', 'groovae-4bar-tiny groove 2 of 2')
+    assert (a.tempo, a.title, b.title) == (90.0, 'groovae_4bar-tiny groove 1 of 2', 'groovae_4bar-tiny groove 2 of 2')
     path = m.interpolate(a, b, 3, tempo=80, title='step {i}')
     assert [(p.tempo, p.title) for p in path] == [(80.0, 'step 1'), (80.0, 'step 2'), (80.0, 'step 3')]
     with pytest.raises(ConfigError, match='MusicVAE.sample does not understand key'): m.sample(1, key='C major')
@@ -141,7 +142,7 @@ def test_tempo_and_title_are_the_controls(trained):
 
 def test_a_checkpoint_whose_converter_does_not_fit_its_network_is_refused(trained, tmp_path):
     import shutil
-    _, run = trained('groovae-4bar-tiny')
+    _, run = trained('groovae_4bar-tiny')
     shutil.copytree(run, tmp_path/'mixed', ignore=shutil.ignore_patterns('train'))
     meta = json.loads((tmp_path/'mixed'/'musiclab.json').read_text())
     meta['converter']['bars'] = 2
@@ -157,7 +158,7 @@ def _cli_has(cmd):
 def test_cli_train_generate_interpolate_humanize(gmd, tmp_path):
     _cli_has('interpolate'); _cli_has('humanize')
     root = Path(gmd.files[0].source).parents[2]
-    r = run_musiclab('train', 'musicvae', '--config', 'groovae-2bar-humanize-tiny', '--data', f'gmd:{root}', '--out', str(tmp_path/'run'), timeout=600)
+    r = run_musiclab('train', 'musicvae', '--config', 'groovae_2bar_humanize-tiny', '--data', f'gmd:{root}', '--out', str(tmp_path/'run'), timeout=600)
     assert r.returncode == 0, r.stderr[-2000:]
     assert run_musiclab('generate', '--checkpoint', str(tmp_path/'run'), '--n', '2', '--temperature', '0.5', '--out', str(tmp_path/'gen')).returncode == 0
     a, b = gmd.files[0].source, gmd.files[1].source

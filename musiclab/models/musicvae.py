@@ -4,7 +4,7 @@
 
 # %% ../../nbs/12_musicvae.ipynb #a9605b5c
 from __future__ import annotations
-import math, time
+import math, sys, time
 from pathlib import Path
 import keras
 import numpy as np
@@ -14,7 +14,8 @@ from fastcore.basics import patch
 from ..core import *
 from ..drums import (CategoricalConverter, DrumFile, DrumPiece, DrumSet, Encoded, GrooveConverter, describe, labels_of, load_drums,
                             read_drum_midi, write_drums)
-from ..model import Job, LatentModel
+from ..melody import read_midi
+from ..model import Job, LatentModel, Model
 from ..media import write_html
 
 tfd = tfp.distributions
@@ -25,11 +26,32 @@ __all__ = ['tfd', 'MusicVAENet', 'MagentaDecay', 'converter_for', 'build_net', '
 # %% ../../nbs/12_musicvae.ipynb #4cfaac8a
 def _state_sizes(sizes): return [n for n in sizes for _ in (0, 1)]   # [h, c] per layer
 _CONVERTERS = {'groove': GrooveConverter, 'categorical': CategoricalConverter}
+_KINDS = ('groove', 'categorical', 'onehot')
 
+def _depths(kind, in_depth, out_depth, parts, split, steps, segments, conductor_sizes, sampling_schedule)->tuple:
+    "The settings of a network checked: (input depth, output depth, parts), the depths from the kind's converter where not given"
+    if kind not in _KINDS: raise ConfigError(f"unknown output kind {kind!r}: use 'groove', 'categorical' or 'onehot'")
+    parts = [int(n) for n in parts]
+    if kind == 'onehot':
+        if not parts or min(parts) < 2: raise ConfigError(f'a one-hot network needs the categories of each part (parts), got {parts}')
+        in_depth, out_depth = in_depth or sum(parts), out_depth or sum(parts)
+        if in_depth != sum(parts) or out_depth != sum(parts): raise ConfigError(f'a one-hot network reads and writes its parts one-hot: in_depth = out_depth = {sum(parts)}, got {in_depth} and {out_depth}')
+    if split and (kind != 'onehot' or len(parts) < 2): raise ConfigError('split decoders need a one-hot network of several parts')
+    if in_depth is None or out_depth is None:   # (checkpoints saved before the network kept its depths)
+        conv = _CONVERTERS[kind]()
+        in_depth, out_depth = in_depth or conv.input_depth, out_depth or conv.output_depth
+    if kind == 'groove' and (out_depth % 3 or in_depth != out_depth): raise ConfigError(f'a groove network reads and writes hits, velocities and offsets of each class: in_depth = out_depth = 3 x classes, got {in_depth} and {out_depth}')
+    if kind == 'categorical' and out_depth != 2 ** (in_depth - 1): raise ConfigError(f'a categorical network reads a bit a class and a "nothing" bit and writes one of 2**classes categories, got {in_depth} and {out_depth}')
+    if steps % segments: raise ConfigError(f'{steps} steps do not divide into {segments} segments')
+    if segments > 1 and not conductor_sizes: raise ConfigError('a hierarchical decoder (segments > 1) needs conductor_sizes')
+    if sampling_schedule not in ('constant', 'inverse_sigmoid', 'exponential'): raise ConfigError(f'unknown sampling schedule {sampling_schedule!r}')
+    return int(in_depth), int(out_depth), parts
+
+# %% ../../nbs/12_musicvae.ipynb #432f9b87
 @keras.saving.register_keras_serializable(package='musiclab')
 class MusicVAENet(keras.Model):
-    "MusicVAE: bidirectional LSTM encoder, latent Gaussian, flat or hierarchical LSTM decoder, categorical or groove outputs"
-    def __init__(self, kind:str='groove', # 'groove' (hits, velocities, offsets) or 'categorical' (one kit category a step)
+    "MusicVAE: bidirectional LSTM encoder, latent Gaussian, flat or hierarchical LSTM decoder, categorical, one-hot or groove outputs"
+    def __init__(self, kind:str='groove', # 'groove' (hits, velocities, offsets), 'categorical' (one kit category a step) or 'onehot' (melody or trio parts)
                  steps:int=64, # sequence length (16 per bar)
                  segments:int=1, # 1: flat decoder; U > 1: a conductor makes U bar embeddings (hierarchical)
                  enc_sizes=(512,), # units per direction of each bidirectional encoder layer
@@ -40,23 +62,19 @@ class MusicVAENet(keras.Model):
                  sampling_schedule:str='constant', sampling_rate:float=0.0, # scheduled sampling
                  humanize:bool=False, # groove: the encoder sees hits only
                  in_depth:int|None=None, out_depth:int|None=None, # the converter's `input_depth` and `output_depth` (default: those of the kind's converter)
+                 parts=(), # 'onehot': the categories of each part a step reads and writes (a melody: (90,); a trio: (90, 90, 512))
+                 split:bool=False, # 'onehot' with several parts: one decoder a part, each reading its own part (Magenta's SplitMultiOutLstmDecoder)
                  **kwargs):
         super().__init__(**kwargs)
-        if kind not in _CONVERTERS: raise ConfigError(f"unknown output kind {kind!r}: use 'groove' or 'categorical'")
-        if in_depth is None or out_depth is None:   # (checkpoints saved before the network kept its depths)
-            conv = _CONVERTERS[kind]()
-            in_depth, out_depth = in_depth or conv.input_depth, out_depth or conv.output_depth
-        if kind == 'groove' and (out_depth % 3 or in_depth != out_depth): raise ConfigError(f'a groove network reads and writes hits, velocities and offsets of each class: in_depth = out_depth = 3 x classes, got {in_depth} and {out_depth}')
-        if kind == 'categorical' and out_depth != 2 ** (in_depth - 1): raise ConfigError(f'a categorical network reads a bit a class and a "nothing" bit and writes one of 2**classes categories, got {in_depth} and {out_depth}')
-        if steps % segments: raise ConfigError(f'{steps} steps do not divide into {segments} segments')
-        if segments > 1 and not conductor_sizes: raise ConfigError('a hierarchical decoder (segments > 1) needs conductor_sizes')
-        if sampling_schedule not in ('constant', 'inverse_sigmoid', 'exponential'): raise ConfigError(f'unknown sampling schedule {sampling_schedule!r}')
+        in_depth, out_depth, parts = _depths(kind, in_depth, out_depth, parts, split, steps, segments, conductor_sizes, sampling_schedule)
         self.hp = dict(kind=kind, steps=int(steps), segments=int(segments), enc_sizes=[int(n) for n in enc_sizes], dec_sizes=[int(n) for n in dec_sizes],
                        conductor_sizes=[int(n) for n in conductor_sizes], z_size=int(z_size), dropout=float(dropout), free_bits=float(free_bits),
                        max_beta=float(max_beta), beta_rate=float(beta_rate), sampling_schedule=sampling_schedule,
-                       sampling_rate=float(sampling_rate), humanize=bool(humanize), in_depth=int(in_depth), out_depth=int(out_depth))
+                       sampling_rate=float(sampling_rate), humanize=bool(humanize), in_depth=int(in_depth), out_depth=int(out_depth),
+                       parts=parts, split=bool(split))
         self.kind, self.steps, self.segments, self.z_size, self.in_depth, self.out_depth = kind, int(steps), int(segments), int(z_size), int(in_depth), int(out_depth)
         self.dec_in_depth = self.out_depth   # the decoder reads its previous output (categorical: one-hot)
+        self.parts = parts or ([self.out_depth] if kind == 'categorical' else [])   # categories of each one-hot part
         self.rate = float(dropout)
         init = keras.initializers.RandomNormal(stddev=0.001)
         L = keras.layers
@@ -68,10 +86,14 @@ class MusicVAENet(keras.Model):
             self.conductor = [L.LSTM(n, return_sequences=True, name=f'conductor_{i}') for i, n in enumerate(conductor_sizes)]
         self.dec_init = L.Dense(sum(_state_sizes(dec_sizes)), activation='tanh', name='decoder_initial_state')
         self.dec = [L.LSTM(n, return_sequences=True, return_state=True, name=f'decoder_{i}') for i, n in enumerate(dec_sizes)]
-        self.out = L.Dense(self.out_depth, name='output_projection')
+        self.out = L.Dense(parts[0] if split else self.out_depth, name='output_projection')
+        if split:   # parts 1, 2, ...: a decoder each (part 0 uses the layers above)
+            self.part_init = [L.Dense(sum(_state_sizes(dec_sizes)), activation='tanh', name=f'decoder_initial_state_p{k}') for k in range(1, len(parts))]
+            self.part_dec = [L.LSTM(n, return_sequences=True, return_state=True, name=f'decoder_p{k}_{i}') for k in range(1, len(parts)) for i, n in enumerate(dec_sizes)]
+            self.part_out = [L.Dense(parts[k], name=f'output_projection_p{k}') for k in range(1, len(parts))]
         self.drop = L.Dropout(self.rate) if self.rate > 0 else None
         self.trackers = {k: keras.metrics.Mean(name=k) for k in ('loss', 'r_loss', 'kl_bits', 'beta', 'sampling', 'accuracy')}
-        x = tf.zeros((1, self.steps, self.in_depth)) if kind == 'groove' else tf.zeros((1, self.steps), tf.int32)
+        x = tf.zeros((1, self.steps, self.in_depth)) if kind == 'groove' else tf.zeros((1, self.steps) + ((len(parts),) if len(parts) > 1 else ()), tf.int32)
         self((x, x))   # every weight made by one tiny forward pass, so a network made from its config can be loaded into
 
     def get_config(self): return {**self.hp, 'name': self.name}
@@ -86,7 +108,8 @@ class MusicVAENet(keras.Model):
 # %% ../../nbs/12_musicvae.ipynb #fcaba2c2
 @patch
 def enc_input(self:MusicVAENet, x):
-    "What the encoder reads: groove tensors (hits only when humanizing), or the categories as a bit a class and a 'nothing hit' bit"
+    "What the encoder reads: groove tensors (hits only when humanizing), one-hot parts, or drum categories as a bit a class and a 'nothing hit' bit"
+    if self.kind == 'onehot': return self._onehot(x)
     if self.kind == 'groove':
         x = tf.cast(x, tf.float32)
         n = self.out_depth // 3   # hits, then velocities, then offsets
@@ -108,9 +131,24 @@ def encode(self:MusicVAENet, x, training=False):
 
 # %% ../../nbs/12_musicvae.ipynb #db388960
 @patch
+def _onehot(self:MusicVAENet, y):
+    "Labels (B, T), or (B, T, parts) for several parts, as the parts' one-hot vectors side by side (B, T, sum of parts)"
+    y = tf.cast(y, tf.int32)
+    if len(self.parts) == 1: y = y[..., None]
+    return tf.concat([tf.one_hot(y[..., k], n) for k, n in enumerate(self.parts)], -1)
+
+@patch
 def dec_target(self:MusicVAENet, y):
     "The decoder's view of the targets: groove tensors, or one-hot categories"
-    return tf.cast(y, tf.float32) if self.kind == 'groove' else tf.one_hot(tf.cast(y, tf.int32), self.out_depth)
+    return tf.cast(y, tf.float32) if self.kind == 'groove' else self._onehot(y)
+
+@patch
+def _cores(self:MusicVAENet)->list:
+    "The decoders: (initial-state layer, LSTM layers, output layer, first and end column of the part it reads) -- one, or one a part when split"
+    if not self.hp['split']: return [(self.dec_init, self.dec, self.out, 0, self.dec_in_depth)]
+    n, edges = len(self.dec), np.cumsum([0, *self.parts]).tolist()
+    return [(self.dec_init, self.dec, self.out, 0, edges[1])] + [
+        (self.part_init[k - 1], self.part_dec[(k - 1) * n:k * n], self.part_out[k - 1], edges[k], edges[k + 1]) for k in range(1, len(self.parts))]
 
 @patch
 def _initial(self:MusicVAENet, dense, e, sizes):
@@ -134,15 +172,20 @@ def teacher_forced(self:MusicVAENet, e, y, training=False):
     prev = tf.concat([tf.zeros_like(t[:, :1]), t[:, :-1]], axis=1)   # shifted by one step over the whole sequence
     prev = tf.reshape(prev, (B * U, L, self.dec_in_depth))
     eu = tf.reshape(e, (B * U, e.shape[-1]))
-    h = tf.concat([prev, tf.repeat(eu[:, None], L, axis=1)], -1)
-    st = self._initial(self.dec_init, eu, self.hp['dec_sizes'])
-    for i, layer in enumerate(self.dec): h, *_ = layer(self._dropout(h, training), initial_state=st[2 * i:2 * i + 2], training=training)
-    return tf.reshape(self.out(h), (B, self.steps, self.out_depth))
+    outs = []
+    for init, layers, out, lo, hi in self._cores():   # one decoder, or one a part (each reads its own part's previous step)
+        h = tf.concat([prev[..., lo:hi], tf.repeat(eu[:, None], L, axis=1)], -1)
+        st = self._initial(init, eu, self.hp['dec_sizes'])
+        for i, layer in enumerate(layers): h, *_ = layer(self._dropout(h, training), initial_state=st[2 * i:2 * i + 2], training=training)
+        outs.append(out(h))
+    return tf.reshape(tf.concat(outs, -1), (B, self.steps, self.out_depth))
 
 # %% ../../nbs/12_musicvae.ipynb #ff5c5d90
+_PART_SEED = 1_000_003   # part k of a step draws with the step's seed + (k * this, 0)
+
 @patch
-def sample_step(self:MusicVAENet, logits, temperature, seed):
-    "One decoded step from logits: the next decoder input (groove: hits, velocities, offsets; categorical: one-hot)"
+def sample_step(self:MusicVAENet, logits, temperature, seed, parts=None): # `parts`: the categories of the parts in `logits` (default: all of them)
+    "One decoded step from logits: the next decoder input (groove: hits, velocities, offsets; else one-hot, a draw a part)"
     greedy = temperature <= 0.0
     temp = tf.maximum(temperature, 1e-6)
     if self.kind == 'groove':
@@ -150,9 +193,11 @@ def sample_step(self:MusicVAENet, logits, temperature, seed):
         u = tf.where(greedy, 0.5, tf.random.stateless_uniform(tf.shape(hl), seed))
         hits = tf.cast(u < tf.sigmoid(hl / temp), tf.float32)
         return tf.concat([hits, tf.sigmoid(vl), tf.tanh(ol)], -1)
-    pick = tf.random.stateless_categorical(logits / temp, 1, seed)[:, 0]
-    pick = tf.where(greedy, tf.argmax(logits, -1), pick)
-    return tf.one_hot(pick, self.out_depth)
+    out = []
+    for k, lg in enumerate(tf.split(logits, parts or self.parts, axis=-1)):
+        pick = tf.random.stateless_categorical(lg / temp, 1, seed + tf.constant([_PART_SEED * k, 0]))[:, 0]
+        out.append(tf.one_hot(tf.where(greedy, tf.argmax(lg, -1), pick), lg.shape[-1]))
+    return tf.concat(out, -1)
 
 @patch
 def run(self:MusicVAENet, e, temperature=1.0, seed=(0, 0), targets=None, p_sample=1.0, training=False):
@@ -160,22 +205,25 @@ def run(self:MusicVAENet, e, temperature=1.0, seed=(0, 0), targets=None, p_sampl
     B, U = tf.shape(e)[0], self.segments
     L = self.steps // U
     sizes = self.hp['dec_sizes']
-    inits = [tf.stack(s) for s in zip(*[self._initial(self.dec_init, e[:, u], sizes) for u in range(U)])]   # each (U, B, n)
-    cells = [layer.cell for layer in self.dec]
+    cores, ns = self._cores(), len(_state_sizes(sizes))
+    inits = [tf.stack(s) for s in zip(*[sum((self._initial(c[0], e[:, u], sizes) for c in cores), []) for u in range(U)])]   # each (U, B, n)
+    split = self.hp['split']
     tgt = self.dec_target(targets) if targets is not None else None
     seed = tf.cast(tf.convert_to_tensor(seed), tf.int32)
     temperature = tf.cast(temperature, tf.float32)
     def body(t, prev, states, outs, logs):
         u = t // L
         states = tf.cond(tf.equal(t % L, 0), lambda: [s[u] for s in inits], lambda: states)
-        h = tf.concat([prev, tf.gather(e, u, axis=1)], -1)
-        new = []
-        for i, cell in enumerate(cells):
-            if training and self.rate > 0: h = tf.nn.dropout(h, self.rate)
-            h, st = cell(h, states[2 * i:2 * i + 2], training=False)
-            new += list(st)
-        logits = self.out(h)
-        s = self.sample_step(logits, temperature, seed + tf.stack([0, t + 1]))
+        eu, new, ss, ls = tf.gather(e, u, axis=1), [], [], []
+        for k, (_, layers, out, lo, hi) in enumerate(cores):
+            h = tf.concat([prev[:, lo:hi], eu], -1)
+            for i, layer in enumerate(layers):
+                if training and self.rate > 0: h = tf.nn.dropout(h, self.rate)
+                h, st = layer.cell(h, states[k * ns + 2 * i:k * ns + 2 * i + 2], training=False)
+                new += list(st)
+            ls.append(out(h))
+            ss.append(self.sample_step(ls[-1], temperature, seed + tf.stack([_PART_SEED * k, t + 1]), [hi - lo] if split else None))
+        logits, s = tf.concat(ls, -1), tf.concat(ss, -1)
         if tgt is not None:
             coin = tf.random.uniform((B, 1)) < p_sample
             s = tf.where(coin, tf.stop_gradient(s), tgt[:, t])
@@ -185,12 +233,12 @@ def run(self:MusicVAENet, e, temperature=1.0, seed=(0, 0), targets=None, p_sampl
             tf.TensorArray(tf.float32, size=self.steps), tf.TensorArray(tf.float32, size=self.steps))
     _, _, _, outs, logs = tf.while_loop(lambda t, *_: t < self.steps, body, init,
                                         shape_invariants=(tf.TensorShape([]), tf.TensorShape([None, self.dec_in_depth]),
-                                                          [tf.TensorShape([None, n]) for n in _state_sizes(sizes)], tf.TensorShape(None), tf.TensorShape(None)))
+                                                          [tf.TensorShape([None, n]) for _ in cores for n in _state_sizes(sizes)], tf.TensorShape(None), tf.TensorShape(None)))
     return tf.transpose(outs.stack(), (1, 0, 2)), tf.transpose(logs.stack(), (1, 0, 2))
 
 # %% ../../nbs/12_musicvae.ipynb #83ed56b2
-def _recon(kind, logits, y):
-    "Per-step reconstruction loss (B, T) and per-step correctness (B, T)"
+def _recon(kind, logits, y, parts=()):
+    "Per-step reconstruction loss (B, T) and per-step correctness (B, T); one-hot parts: cross-entropy summed over parts, right when all are"
     if kind == 'groove':
         y = tf.cast(y, tf.float32)
         hl, vl, ol = tf.split(logits, 3, -1)
@@ -201,8 +249,23 @@ def _recon(kind, logits, y):
         right = tf.reduce_all(tf.equal(hl > 0, h > 0.5), -1)
         return hits + vel + off, right
     y = tf.cast(y, tf.int32)
-    return (tf.nn.sparse_softmax_cross_entropy_with_logits(labels=y, logits=logits),
-            tf.equal(tf.cast(tf.argmax(logits, -1), tf.int32), y))
+    if len(parts) == 1: y = y[..., None]
+    ce, right = 0.0, True
+    for k, lg in enumerate(tf.split(logits, parts, axis=-1)):
+        ce += tf.nn.sparse_softmax_cross_entropy_with_logits(labels=y[..., k], logits=lg)
+        right = tf.logical_and(right, tf.equal(tf.cast(tf.argmax(lg, -1), tf.int32), y[..., k]))
+    return ce, right
+
+@patch
+def loss_terms(self:MusicVAENet, mu, sigma, logits, y, step):
+    "Magenta's loss from q(z | x) and the decoder's logits: per example the reconstruction and the KL (nats) with and without free bits; beta; the loss"
+    per_step, right = _recon(self.kind, logits, y, self.parts)
+    r_loss = tf.reduce_sum(per_step, -1)                                 # summed over time
+    kl = tfd.kl_divergence(tfd.MultivariateNormalDiag(loc=mu, scale_diag=sigma),
+                           tfd.MultivariateNormalDiag(loc=tf.zeros_like(mu), scale_diag=tf.ones_like(sigma)))   # summed over latent dimensions
+    kl_cost = tf.maximum(kl - self.hp['free_bits'] * math.log(2.0), 0.0)      # free bits
+    beta = (1.0 - tf.pow(self.hp['beta_rate'], tf.cast(step, tf.float32))) * self.hp['max_beta']
+    return dict(r_loss=r_loss, kl=kl, kl_cost=kl_cost, beta=beta, loss=tf.reduce_mean(r_loss) + beta * tf.reduce_mean(kl_cost), right=right)
 
 @patch
 def losses_of(self:MusicVAENet, x, y, training=False):
@@ -211,9 +274,7 @@ def losses_of(self:MusicVAENet, x, y, training=False):
     step = tf.cast(opt.iterations if opt is not None else 0, tf.float32)
     hp = self.hp
     mu, sigma = self.encode(x, training)
-    q = tfd.MultivariateNormalDiag(loc=mu, scale_diag=sigma)
-    p = tfd.MultivariateNormalDiag(loc=tf.zeros_like(mu), scale_diag=tf.ones_like(sigma))
-    z = q.sample()   # one sample, reparameterised (as Magenta does in training and evaluation)
+    z = mu + sigma * tf.random.normal(tf.shape(mu))   # one sample, reparameterised (as Magenta does in training and evaluation)
     e = self.embeddings(z, training)
     rate = hp['sampling_rate']
     if hp['sampling_schedule'] == 'constant': p_sample = tf.constant(rate)
@@ -222,14 +283,9 @@ def losses_of(self:MusicVAENet, x, y, training=False):
     if training and not (hp['sampling_schedule'] == 'constant' and rate == 0):
         _, logits = self.run(e, 1.0, tf.cast(tf.stack([step, 7]), tf.int32), targets=y, p_sample=p_sample, training=True)
     else: logits = self.teacher_forced(e, y, training)
-    per_step, right = _recon(self.kind, logits, y)
-    r_loss = tf.reduce_sum(per_step, -1)                                 # summed over time
-    kl = tfd.kl_divergence(q, p)                                         # summed over latent dimensions (nats)
-    kl_cost = tf.maximum(kl - hp['free_bits'] * math.log(2.0), 0.0)      # free bits
-    beta = (1.0 - tf.pow(hp['beta_rate'], step)) * hp['max_beta']
-    loss = tf.reduce_mean(r_loss) + beta * tf.reduce_mean(kl_cost)
-    return loss, dict(loss=loss, r_loss=tf.reduce_mean(r_loss), kl_bits=tf.reduce_mean(kl) / math.log(2.0), beta=beta,
-                      sampling=p_sample, accuracy=tf.reduce_mean(tf.cast(right, tf.float32)))
+    t = self.loss_terms(mu, sigma, logits, y, step)
+    return t['loss'], dict(loss=t['loss'], r_loss=tf.reduce_mean(t['r_loss']), kl_bits=tf.reduce_mean(t['kl']) / math.log(2.0), beta=t['beta'],
+                           sampling=p_sample, accuracy=tf.reduce_mean(tf.cast(t['right'], tf.float32)))
 
 # %% ../../nbs/12_musicvae.ipynb #5503bdad
 @patch
@@ -263,17 +319,23 @@ class MagentaDecay(keras.optimizers.schedules.LearningRateSchedule):
 
 # %% ../../nbs/12_musicvae.ipynb #f5071a33
 def converter_for(cfg:Config):
-    "The drum converter a config trains on"
+    "The converter a config trains on: drums (groove or categorical), melodies or trios"
     hp = cfg.hparams
+    if hp['kind'] == 'onehot':   # musiclab.melody (03a_melody), named by the config
+        cls = import_ref(cfg.converter)
+        if len(hp['parts']) > 1: return cls(hp['bars'], gap_bars=int(hp['gap_bars']))
+        return cls(hp['bars'], None if hp['programs'] == 'any' else range(32), gap_bars=hp['gap_bars'])   # 'melody': programs 0-31, Magenta's MEL_PROGRAMS
     if hp['kind'] == 'groove': return GrooveConverter(hp['bars'], hp['hop_bars'], hp['humanize'], hp['classes'])
     return CategoricalConverter(hp['bars'], hp['hop_bars'], hp['classes'])
 
-def build_net(cfg:Config, conv=None)->MusicVAENet: # the converter whose windows it reads (default: `converter_for(cfg)`)
-    "The network a config describes: layers and units from the config; steps and depths from the converter"
-    hp, conv = cfg.hparams, conv or converter_for(cfg)
-    return MusicVAENet(hp['kind'], conv.steps, hp['segments'], hp['enc_sizes'], hp['dec_sizes'], hp['conductor_sizes'],
+def build_net(cfg:Config, conv=None)->MusicVAENet: # the converter whose windows it reads (default: `converter_for(cfg)`; one-hot parts need none)
+    "The network a config describes: layers and units from the config; steps and depths from the converter (or, for one-hot parts, the config)"
+    hp = cfg.hparams
+    if conv is None and hp['kind'] != 'onehot': conv = converter_for(cfg)
+    steps, din, dout = (conv.steps, conv.input_depth, conv.output_depth) if conv is not None else (16 * hp['bars'], sum(hp['parts']), sum(hp['parts']))
+    return MusicVAENet(hp['kind'], steps, hp['segments'], hp['enc_sizes'], hp['dec_sizes'], hp['conductor_sizes'],
                        hp['z_size'], hp['dropout'], hp['free_bits'], hp['max_beta'], hp['beta_rate'], hp['sampling_schedule'],
-                       hp['sampling_rate'], hp['humanize'], conv.input_depth, conv.output_depth, name=cfg.name.replace('-', '_'))
+                       hp['sampling_rate'], hp['humanize'], din, dout, hp.get('parts', []), hp.get('split', False), name=cfg.name.replace('-', '_'))
 
 # %% ../../nbs/12_musicvae.ipynb #8360c9a6
 class MusicVAE(LatentModel):
@@ -293,13 +355,14 @@ def _ds(x, y, batch:int, shuffle:bool, seed:int=0):
     if shuffle: d = d.shuffle(min(len(y), 50_000), seed=seed, reshuffle_each_iteration=True)
     return d.batch(batch).prefetch(tf.data.AUTOTUNE)
 
-def _files(data)->list[DrumFile]:
+def _files(data)->list:
     if isinstance(data, DrumSet): return data.files
+    if hasattr(data, 'items') and hasattr(data, 'spec'): return list(data.items)   # a `musiclab.corpus.Corpus`
     return list(data)
 
 @patch
 def encode_data(self:MusicVAE, files)->Encoded:
-    "The windows of drum files (a `DrumSet` or a list of `DrumFile`s), as this model reads them"
+    "The windows of files as this model reads them: drum files (a `DrumSet` or `DrumFile`s); melody or trio files (`NoteFile`s, corpus pieces, MIDI paths)"
     return self.converter.encode_many(_files(files))
 
 @patch
@@ -341,14 +404,25 @@ def job(self:MusicVAE, part:str, data:tuple, strategy)->Job:
 @patch
 def fitted(self:MusicVAE, data): self._gen = None   # hook: a decoder compiled before training would decode with the old network
 
+MusicVAE.origin = None     # where the weights came from when musiclab did not train them, e.g. Magenta (`12a_magenta`)
+MusicVAE.examples = None   # a few named windows of music the model never trained on ([{'name', 'labels'}]), kept for demos
+@patch
+def meta(self:MusicVAE)->dict: return {k: getattr(self, k) for k in ('origin', 'examples') if getattr(self, k)}   # hook: kept in musiclab.json
+@patch
+def restore(self:MusicVAE, meta:dict): self.origin, self.examples = meta.get('origin'), meta.get('examples')   # hook
+
 # %% ../../nbs/12_musicvae.ipynb #a447661f
 @patch
 def window(self:MusicVAE, x, # a DrumPiece, a MIDI file path, a DrumFile, or an array window
            which:int=0)->np.ndarray:
-    "One window of the model's length: (steps, 27) groove floats or (steps,) categories"
+    "One window of the model's length: (steps, 27) groove floats, (steps,) categories, or (steps, parts) trio labels"
     name = None
-    if isinstance(x, (str, Path)): x = read_drum_midi(x)
-    if isinstance(x, DrumFile):
+    if self.hp['kind'] == 'onehot' and not isinstance(x, np.ndarray):   # a melody or trio file: a MIDI path, a `NoteFile`, a corpus piece
+        name = str(getattr(x, 'name', x))
+        w = self.converter.labels(self.read(x) if isinstance(x, (str, Path)) else x)
+    elif isinstance(x, (str, Path)): x = read_drum_midi(x)
+    if self.hp['kind'] == 'onehot' and not isinstance(x, np.ndarray): pass
+    elif isinstance(x, DrumFile):
         name = x.name
         w = self.converter.windows(x, hop_bars=1) if self.hp['kind'] == 'groove' else self.converter.labels(x)
     elif isinstance(x, DrumPiece):
@@ -361,21 +435,26 @@ def window(self:MusicVAE, x, # a DrumPiece, a MIDI file path, a DrumFile, or an 
     if not len(w): raise DataError(f'no usable {self.hp["bars"]}-bar window' + (f' in {name}' if name else '') + (
         ': it is shorter than the model or has a silence of a bar or more in every stretch' if self.hp['kind'] == 'categorical' else ': it is shorter than the model'))
     w = w[min(which, len(w) - 1)]
-    want = (self.steps, self.converter.output_depth) if self.hp['kind'] == 'groove' else (self.steps,)
+    want = (self.steps, self.converter.output_depth) if self.hp['kind'] == 'groove' else (self.steps, len(self.hp['parts'])) if len(self.hp.get('parts', [])) > 1 else (self.steps,)
     if w.shape != want: raise DataError(f'a window for this model must have shape {want}, got {w.shape}')
     return w
 
 @patch
 def _encode(self:MusicVAE, items)->tuple[np.ndarray, np.ndarray]:
     "Hook: (mu, sigma) of q(z | x) for each item (a list, a batch of windows, or one item)"
-    one = 2 if self.hp['kind'] == 'groove' else 1   # dimensions of one window
+    one = 2 if self.hp['kind'] == 'groove' or len(self.hp.get('parts', [])) > 1 else 1   # dimensions of one window
     if isinstance(items, DrumSet) or (isinstance(items, np.ndarray) and items.ndim == one + 1): items = _files(items)
     elif not isinstance(items, (list, tuple)): items = [items]
-    if not len(items): raise DataError('nothing to encode: no drums given')
+    if not len(items): raise DataError('nothing to encode: no music given')
     mu, sigma = self.net.encode(np.stack([self.window(x) for x in items]))
     return mu.numpy(), sigma.numpy()
 
 # %% ../../nbs/12_musicvae.ipynb #6450cf8f
+def _part_labels(x:np.ndarray, parts)->np.ndarray:
+    "One-hot parts side by side (..., T, sum of parts) as labels: (..., T) for one part, (..., T, parts) for several"
+    labs = np.stack([p.argmax(-1) for p in np.split(x, np.cumsum(parts)[:-1], axis=-1)], -1)
+    return labs[..., 0] if len(parts) == 1 else labs
+
 @patch
 def _generator(self:MusicVAE):
     "The step-by-step decoder of the network as one compiled function (made on first use)"
@@ -388,12 +467,13 @@ def _generator(self:MusicVAE):
 
 @patch
 def _decode(self:MusicVAE, z, temperature:float, seed:int,
-            tempo:float=120.0, # beats a minute of the drums
-            title:str='{name} sample')->list[DrumPiece]: # their title: {name}, {i} and {n} stand for the config's name, the groove's number and the count
-    "Hook: the drums of latent codes"
+            tempo:float=120.0, # beats a minute
+            title:str='{name} sample')->list: # their title: {name}, {i} and {n} stand for the config's name, the piece's number and the count
+    "Hook: the drums, melodies or trios of latent codes"
     if not (isinstance(tempo, (int, float)) and 0 < tempo < 1000): raise ConfigError(f'tempo must be a number of beats a minute, got {tempo!r}')
     out = self._generator()(tf.constant(z), tf.constant(temperature), tf.constant([seed, 0], tf.int32)).numpy()
     if self.hp['kind'] == 'categorical': out = out.argmax(-1)
+    if self.hp['kind'] == 'onehot': out = _part_labels(out, self.hp['parts'])
     name = lambda i: str(title).replace('{name}', self.config.name).replace('{i}', str(i)).replace('{n}', str(len(out)))
     return [self.converter.decode(o, float(tempo), name(i)) for i, o in enumerate(out, 1)]
 
@@ -418,7 +498,7 @@ def humanize(self:MusicVAE, pattern, # drums to humanize (their velocities and t
              *, keep_hits:bool=True, # keep exactly the pattern's hits (else the decoder's own)
              temperature:float=0.5, seed:int=0, tempo:float|None=None)->DrumPiece: # default tempo: the pattern's
     "The pattern played with the velocities and micro-timing the model learned (humanize configs only)"
-    if not self.hp['humanize']: raise ConfigError(f'{self.config.name} is not a humanize config: use groovae-2bar-humanize')
+    if not self.hp['humanize']: raise ConfigError(f'{self.config.name} is not a humanize config: use groovae_2bar_humanize')
     w = self.window(pattern)
     tempo = tempo or (pattern.tempo if isinstance(pattern, DrumPiece) else read_drum_midi(pattern).qpm if isinstance(pattern, (str, Path))
                       else pattern.qpm if isinstance(pattern, DrumFile) else 120.0)
@@ -452,6 +532,11 @@ def evaluate(self:MusicVAE, data, # drum files (list or `DrumSet` split), or an 
             v = 1 / (1 + np.exp(-logits[..., 9:18])); o = np.tanh(logits[..., 18:])
             verr += float(np.abs(v - yb[..., 9:18])[h].sum()) * 127; oerr += float(np.abs(o - yb[..., 18:])[h].sum()) / 2; nh += int(h.sum())
             if sampled: acc_s.append((run(e, tf.constant([seed, i])).numpy()[..., :9] > 0.5) == h)
+        elif self.hp['kind'] == 'onehot':   # melodies and trios: a step is right when every part is
+            parts = self.hp['parts']
+            acc_tf.append(_part_labels(logits, parts) == yb)
+            if sampled: acc_s.append(_part_labels(run(e, tf.constant([seed, i])).numpy(), parts) == yb)
+            continue
         else:
             pred = logits.argmax(-1)
             hp_ = ((pred[..., None] >> np.arange(9)) & 1) > 0; h = ((yb.astype(np.int64)[..., None] >> np.arange(9)) & 1) > 0
@@ -459,10 +544,11 @@ def evaluate(self:MusicVAE, data, # drum files (list or `DrumSet` split), or an 
             if sampled: acc_s.append(run(e, tf.constant([seed, i])).numpy().argmax(-1) == yb)
         tp += int((hp_ & h).sum()); fp += int((hp_ & ~h).sum()); fn += int((~hp_ & h).sum())
     kl = np.concatenate(kls).mean(0)
-    res = dict(windows=len(y), accuracy_tf=float(np.concatenate([a.ravel() for a in acc_tf]).mean()),
-               hit_f1=2 * tp / max(2 * tp + fp + fn, 1), kl_bits=float(kl.sum() / math.log(2)), dims_used=int((kl > 0.1).sum()), z_size=len(kl))
+    res = dict(windows=len(y), accuracy_tf=float(np.concatenate([(a.all(-1) if a.ndim == 3 else a).ravel() for a in acc_tf]).mean()),
+               kl_bits=float(kl.sum() / math.log(2)), dims_used=int((kl > 0.1).sum()), z_size=len(kl))
     if sampled:
         res['accuracy_sampled'] = float(np.concatenate([(a.all(-1) if a.ndim == 3 else a).ravel() for a in acc_s]).mean())
+    if self.hp['kind'] != 'onehot': res['hit_f1'] = 2 * tp / max(2 * tp + fp + fn, 1)
     if self.hp['kind'] == 'groove': res.update(velocity_error=verr / max(nh, 1), offset_error=oerr / max(nh, 1))
     return res
 
@@ -476,11 +562,33 @@ _PATH_TITLE = '{name} interpolation {i}/{n}'   # the title of the grooves on a p
 MusicVAE.tasks = ('humanize',)
 
 @patch
-def read(self:MusicVAE, path)->DrumFile: return read_drum_midi(path)   # one drum MIDI file
+def read(self:MusicVAE, path): return read_midi(path) if self.hp['kind'] == 'onehot' else read_drum_midi(path)   # one MIDI file: its notes, or its drums
 @patch
-def split(self:MusicVAE, data:DrumSet)->tuple: return data, data   # `prepare` takes the data set's own train and validation splits
+def split(self:MusicVAE, data)->tuple:
+    "Hook: a `DrumSet` keeps its own splits (`prepare` takes them); melodies and trios: 1 file in 10 held out, by name"
+    return (data, data) if isinstance(data, DrumSet) else split_by_name(_files(data), 0.1, self.hp['seed'])
 @patch
-def describe(self:MusicVAE, data:DrumSet)->str: return describe(data, self.converter)   # files, windows, skipped files
+def describe(self:MusicVAE, data)->str:
+    "Hook: files, windows, skipped files"
+    if isinstance(data, DrumSet): return describe(data, self.converter)
+    enc = self.encode_data(data)
+    return '\n'.join([f'{len(_files(data))} files: {len(enc)} windows of {self.hp["bars"]} bars ({self.converter!r}); {len(enc.skipped)} files gave none'] +
+                     [f'  {f}: {r}' for f, r in enc.skipped[:10]] + ([f'  ... and {len(enc.skipped) - 10} more'] if len(enc.skipped) > 10 else []))
+
+@patch
+def load_data(self:MusicVAE, spec:str|None=None, **options):
+    "Melodies and trios from `midi:PATH` read every MIDI file's instruments and programs (a trio needs them); anything else as every model loads it"
+    spec = spec or self.config.data
+    if self.hp['kind'] != 'onehot' or not (spec or '').startswith('midi:'): return Model.load_data(self, spec, **options)
+    root = Path(spec[5:]).expanduser()
+    if not root.is_dir(): raise DataError('no such folder', path=root)
+    paths = sorted(p for p in root.rglob('*') if p.suffix.lower() in ('.mid', '.midi'))
+    if not paths: raise DataError('no .mid or .midi files in this folder', path=root)
+    files = []
+    for p in paths:
+        try: files.append(read_midi(p))
+        except DataError as e: print(f'musiclab: skipped {e}', file=sys.stderr)
+    return files
 
 @patch
 def humanized(self:MusicVAE, f:DrumFile, # a drum performance or pattern
@@ -493,7 +601,8 @@ def humanized(self:MusicVAE, f:DrumFile, # a drum performance or pattern
 @patch
 def demo_entries(self:MusicVAE, out, # the folder to write into
                  seed:int=0, length:int|None=None)->list[dict]:
-    "A new groove and an interpolation between two new grooves, saved as groovae-1 ... groovae-6 into `out`; their entries for the demo page"
+    "A new groove and an interpolation between two new grooves (groovae-1 ... groovae-6); a melody model: a new melody and a path between two kept tunes (melody-1 ... melody-6)"
+    if self.hp['kind'] == 'onehot': return self._melody_demo(out, seed)
     [groove] = self.sample(1, temperature=0.8, seed=seed, tempo=100.0, title=f"GrooVAE: a new {self.hp['bars']}-bar groove")
     a, b = self.sample(2, temperature=0.8, seed=seed + 1, tempo=100.0)
     path = self.interpolate(a, b, 5, temperature=0.5, seed=seed, tempo=100.0, title=_PATH_TITLE)
@@ -501,6 +610,18 @@ def demo_entries(self:MusicVAE, out, # the folder to write into
     out = out_folder(out)
     entries = [p.save(out, f'groovae-{i}') for i, p in enumerate([groove, *path], 1)]
     return [{**e, 'caption': f"{e['caption']}; {credit}"} for e in entries]
+
+@patch
+def _melody_demo(self:MusicVAE, out, seed:int=0)->list[dict]:
+    "A new melody, and five steps from one kept tune (`examples`) to another"
+    if not self.examples or len(self.examples) < 2: raise CheckpointError(f'{self.config.name} keeps no example tunes to interpolate between (musiclab.json: examples)')
+    a, b = self.examples[:2]
+    [new] = self.sample(1, temperature=0.5, seed=seed, tempo=110.0, title=f"MusicVAE: a new {self.hp['bars']}-bar melody")
+    path = self.interpolate(np.array(a['labels']), np.array(b['labels']), 5, temperature=0.0, tempo=110.0,
+                            title=f"{a['name']} to {b['name']} ({{i}}/{{n}})")
+    credit = f"{self.config.name}, trained on {self.config.data}" + (' (the Essen folk songs bundled with music21)' if self.config.data == 'm21-folk' else '')
+    out = out_folder(out)
+    return [{**p.save(out, f'melody-{i}'), 'title': p.title, 'caption': f'{p.caption}; {credit}'} for i, p in enumerate([new, *path], 1)]
 
 def demo(out, # the folder to write into
          seed:int=0)->list[Path]:
