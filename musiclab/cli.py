@@ -151,7 +151,8 @@ def cmd_humanize(args)->int:
     return 0
 
 # %% ../nbs/20_cli.ipynb #ea757196
-DEMOS = {'lstm': 'lstm-small', 'fusion': 'fusion-small', 'musicvae': 'groovae-4bar-small', 'wavevae': 'wavevae-small', 'specvae': 'specvae-small'}  # the shipped checkpoints
+DEMOS = {'lstm': 'lstm-small', 'fusion': 'fusion-small', 'musicvae': 'groovae-4bar-small', 'melody': 'cat-mel_2bar_small-small', 'wavevae': 'wavevae-small',
+         'specvae': 'specvae-small'}  # the shipped checkpoints: the drum and the folk-tune models are both MusicVAE
 
 def cmd_demo(args)->int:
     "Write something new from each shipped checkpoint into one index.html to listen and read"

@@ -12,7 +12,7 @@ import numpy as np, pytest, soundfile
 from conftest import ARTIFACTS, run_musiclab
 
 CHROMIUM = shutil.which('chromium') or '/usr/bin/chromium'
-WAVS = ['lstm.wav', 'fusion.wav', *(f'groovae-{i}.wav' for i in range(1, 7)), 'wavevae.wav', 'specvae.wav']
+WAVS = ['lstm.wav', 'fusion.wav', *(f'groovae-{i}.wav' for i in range(1, 7)), *(f'melody-{i}.wav' for i in range(1, 7)), 'wavevae.wav', 'specvae.wav']
 
 # name -> (the --out a user types, or None for the default; the folder the page lands in, relative to the working folder).
 # The default is the whole demo; the other three paths run a score, a drum and a spectrogram model (every kind of file a page links).
@@ -37,14 +37,14 @@ def demo(request, tmp_path_factory):
 def test_every_shipped_model_writes_something_audible(demo):
     "Something new from each shipped checkpoint, on one page, every sound over a second long and not silent"
     case, root, page_dir, r = demo
-    for m, n in (('lstm', 1), ('fusion', 1), ('musicvae', 6), ('wavevae', 1), ('specvae', 1)):
+    for m, n in (('lstm', 1), ('fusion', 1), ('musicvae', 6), ('melody', 6), ('wavevae', 1), ('specvae', 1)):
         assert (f'{m}: {n} item' in r.stdout) == (case == 'default' or m in SOME), r.stdout
     page = (page_dir/'index.html').read_text()
     for w in wavs(case):
         assert f'src="{w}"' in page, w   # linked from the page itself, not through the folder's own name
         x, sr = soundfile.read(page_dir/w)
         assert sr > 0 and len(x) > sr and np.abs(x).max() > 0.1, w
-    for f in ('lstm', 'fusion') if case == 'default' else ('lstm',):
+    for f in ('lstm', 'fusion', 'melody-1', 'melody-4') if case == 'default' else ('lstm',):
         assert (page_dir/f'{f}.musicxml').stat().st_size > 1000 and (page_dir/f'{f}.svg').read_text().lstrip().startswith(('<svg', '<?xml'))
     assert 'demo written in' in r.stdout and str(page_dir.name) in r.stdout
 

@@ -514,7 +514,7 @@ def evaluate(self:MusicVAE, data, # drum files (list or `DrumSet` split), or an 
              seed:int=0, limit:int|None=None)->dict: # at most `limit` windows (evenly spaced)
     "Reconstruction accuracy (teacher-forced and sampled), hit F1, velocity/offset error, KL per dimension"
     self._need()
-    enc = data if isinstance(data, Encoded) else self.encode_data(data)
+    enc = data if hasattr(data, 'outputs') else self.encode_data(data)   # windows already encoded (drums, melodies, trios), or files
     y = enc.outputs
     if limit and len(y) > limit: y = y[np.linspace(0, len(y) - 1, limit).astype(int)]
     if not len(y): raise DataError('no window to evaluate on')
