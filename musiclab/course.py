@@ -69,8 +69,10 @@ def course_plan(timings:dict|None=None # a run of bench/lessons.py (default: the
         rows.append(f'| {i} | {l.title} | `{l.stem}` | {l.assumes} | {l.after} | {took} |')
     if not t: return '\n'.join(rows) + '\n\nNo kept timing run: `python bench/lessons.py` writes nbs/results/lessons.json.'
     total = sum(r['seconds'] for r in runs.values())
-    m = t.get('machine', {})
-    return '\n'.join(rows) + (f"\n\nThe whole course runs in {_minutes(total)} (goal: under {GOAL_COURSE_MINUTES} min). "
+    m, untimed = t.get('machine', {}), [l.stem for l in LESSONS if l.stem not in runs]
+    whole = (f'The whole course runs in {_minutes(total)}' if not untimed else
+             f"The {len(LESSONS) - len(untimed)} timed lessons run in {_minutes(total)}; {', '.join(untimed)} came after this run and are not timed yet")
+    return '\n'.join(rows) + (f"\n\n{whole} (goal: under {GOAL_COURSE_MINUTES} min). "
         f"Measured by `{t['command']}` on {t['date']}: {m.get('cores', '?')} cores, {m.get('processor', '?')}, "
         f"load average {m.get('load_before', '?')} before the run; musiclab {t.get('musiclab', '?')}, commit {str(t.get('commit'))[:12]}.")
 
