@@ -9,7 +9,7 @@ from pathlib import Path
 import numpy as np
 import tensorflow as tf
 from ..core import *
-from .musicvae import MusicVAE, MusicVAENet, build_net, _state_sizes
+from .musicvae import MusicVAE, MusicVAENet, build_net, _part_labels, _state_sizes
 
 # %% auto #0
 __all__ = ['REFERENCE_CONFIGS', 'PARITY_BAR', 'find_checkpoint', 'read_magenta', 'keras_lstm_weights', 'keras_state_dense',
@@ -118,11 +118,6 @@ def import_magenta(checkpoint, # a folder written by Magenta's music_vae_train (
     return m
 
 # %% ../../nbs/12a_magenta.ipynb #14a409f4
-def _labels(net:MusicVAENet, x:np.ndarray)->np.ndarray:
-    "Decoded one-hot steps (B, T, depth) as labels: (B, T), or (B, T, parts)"
-    labs = np.stack([p.argmax(-1) for p in np.split(x, np.cumsum(net.parts)[:-1], axis=-1)], -1)
-    return labs[..., 0] if len(net.parts) == 1 else labs
-
 def magenta_parity(model:MusicVAE, folder)->dict:
     "Largest differences between `model` and the numbers Magenta computed in a reference folder (reference.npz, hparams.json)"
     r, net = np.load(Path(folder)/'reference.npz'), model.net
@@ -147,7 +142,7 @@ def magenta_parity(model:MusicVAE, folder)->dict:
         n = net.out_depth // 3
         res['greedy_equal'] = bool(np.array_equal(samples[..., :n], r['greedy_samples'][..., :n]))
         res['greedy_vel_off'] = err(samples[..., n:], r['greedy_samples'][..., n:])
-    else: res['greedy_equal'] = bool(np.array_equal(_labels(net, samples), r['greedy_labels']))
+    else: res['greedy_equal'] = bool(np.array_equal(_part_labels(samples, net.parts), r['greedy_labels']))
     return res
 
 # %% ../../nbs/12a_magenta.ipynb #209514a1
