@@ -66,7 +66,7 @@ def test_demo_models_option(tmp_path):
     assert r.returncode == 0 and sorted(p.name for p in tmp_path.glob('*.wav')) == [f'groovae-{i}.wav' for i in range(1, 7)]
     r = run_musiclab('demo', '--out', str(tmp_path/'x'), '--models', 'lstm,transformer')
     assert r.returncode == 2 and [l for l in r.stderr.splitlines() if l.startswith('musiclab')] == \
-        ["musiclab: error: --models takes some of lstm, fusion, musicvae, wavevae, specvae (comma-separated), got 'lstm,transformer'"]
+        ["musiclab: error: --models takes some of lstm, fusion, musicvae, melody, wavevae, specvae (comma-separated), got 'lstm,transformer'"]
 
 # What a user reads is musiclab's: no line of TensorFlow's start-up log, no library warning (issue 17, "a quiet command line")
 _NOT_OURS = re.compile(r'^[IWEF]\d{4} |WARNING: All log messages|absl::|oneDNN|cuda|cuInit|TensorFlow binary|rebuild TensorFlow|'
