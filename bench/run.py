@@ -16,7 +16,7 @@ from musiclab.core import atomic_write, provenance
 
 HERE = Path(__file__).parent
 LONG = ('musicvae_table', 'wavevae_compare', 'lessons', 'chaos')  # result tables and long studies (an hour, or hours): each reported on its own
-NOT_BENCHMARKS = ('run', 'ship_melody')   # this runner, and the script that trains and ships a checkpoint
+NOT_BENCHMARKS = ('run', 'ship_melody', 'repro')   # this runner, the script that trains and ships a checkpoint, and the experiment runner (studies of hours)
 WRAP = '''
 import resource, runpy, sys
 sys.argv = [sys.argv[1]] + sys.argv[2:]

@@ -1,0 +1,57 @@
+"""Run a study of musiclab.experiment (nbs/16_experiment): several configs, several seeds, one budget, measured on held-out data (issue 16).
+
+    python bench/repro.py --study musicvae            # both MusicVAE studies (16-bar and 2-bar), in this terminal
+    python bench/repro.py --study musicvae --detach   # the same in the background: log and pid beside the runs
+    python bench/repro.py --study musicvae --stop     # stop a background study; run the first command again to resume it
+    python bench/repro.py --list                      # the studies there are
+
+Results go to nbs/results/repro-<study>.json (kept in the repository: the chapters read them); checkpoints to runs/repro/<study>/.
+A finished run is never repeated; a stopped one goes on from its last checkpoint.
+"""
+import argparse, os, signal, subprocess, sys, time
+from pathlib import Path
+
+GROUPS = {'musicvae': ('musicvae-16bar', 'musicvae-2bar')}   # a name for several studies, run one after the other
+
+def main(argv=None):
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0], formatter_class=argparse.RawDescriptionHelpFormatter, epilog=__doc__)
+    ap.add_argument('--study', help=f"a study (see --list) or a group: {', '.join(GROUPS)}")
+    ap.add_argument('--data', help='a data spec, for studies that take one (the tiny test study)')
+    ap.add_argument('--runs', default='runs/repro', help='where checkpoints go (RUNS/STUDY/ARM/seed-N)')
+    ap.add_argument('--results', default='nbs/results', help='where repro-STUDY.json goes')
+    ap.add_argument('--detach', action='store_true', help='run in the background (log: RUNS/STUDY.log, pid: RUNS/STUDY.pid)')
+    ap.add_argument('--stop', action='store_true', help='stop the background run of this study')
+    ap.add_argument('--list', action='store_true', help='list the studies')
+    args = ap.parse_args(argv)
+    from musiclab.core import ConfigError, MusiclabError
+    from musiclab.experiment import STUDIES, run_study, study, study_table
+    if args.list:
+        for name in sorted(STUDIES): print(name)
+        for g, names in GROUPS.items(): print(f"{g}: {', '.join(names)}")
+        return 0
+    if not args.study: ap.error('--study is required (or --list)')
+    runs = Path(args.runs); pidf, logf = runs/f'{args.study}.pid', runs/f'{args.study}.log'
+    if args.stop:
+        if not pidf.exists(): print(f'no background run of {args.study} ({pidf} is absent)'); return 1
+        pid = int(pidf.read_text())
+        try: os.killpg(pid, signal.SIGTERM); print(f'stopped {args.study} (process group {pid}); run it again to resume')
+        except ProcessLookupError: print(f'{args.study} had already ended')
+        pidf.unlink(); return 0
+    if args.detach:
+        runs.mkdir(parents=True, exist_ok=True)
+        cmd = [sys.executable, __file__] + [a for a in (argv if argv is not None else sys.argv[1:]) if a != '--detach']
+        p = subprocess.Popen(cmd, stdout=open(logf, 'a'), stderr=subprocess.STDOUT, start_new_session=True, env={**os.environ, 'MUSICLAB_QUIET': '1'})
+        pidf.write_text(str(p.pid)); print(f'{args.study}: running in the background (pid {p.pid}); log {logf}; stop with --stop')
+        return 0
+    names = GROUPS.get(args.study, (args.study,))
+    try:
+        for name in names:
+            s = study(name, **({'data': args.data} if args.data else {}))
+            command = 'python bench/repro.py --study ' + args.study + (f' --data {args.data}' if args.data else '')
+            res = run_study(s, runs/name, Path(args.results)/f'repro-{name}.json', command=command, log=lambda m: print(m, flush=True))
+            print(f'{name}: {s.question}\n' + study_table(res), flush=True)
+    except MusiclabError as e:
+        print(f'musiclab: error: {e}', file=sys.stderr); return 2
+    return 0
+
+if __name__ == '__main__': sys.exit(main())

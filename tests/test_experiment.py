@@ -1,0 +1,42 @@
+"""The experiment runner (bench/repro.py, musiclab.experiment): stopped between runs and started again, it repeats no finished run
+(issue 16). The tiny study: two arms of the tiny GrooVAE, two seeds, on a made-up drum data set."""
+import json, subprocess, sys, time
+from conftest import ROOT
+from musiclab.drums import _fake_gmd
+
+def _repro(*args, timeout=600):
+    return subprocess.run([sys.executable, str(ROOT/'bench'/'repro.py'), *args], capture_output=True, text=True, timeout=timeout, cwd=ROOT)
+
+def _finished(path):
+    try: return {k for k, r in json.loads(path.read_text())['runs'].items() if r.get('final')}
+    except (FileNotFoundError, json.JSONDecodeError, KeyError): return set()
+
+def test_stopped_study_resumes_without_repeating(tmp_path):
+    gmd = _fake_gmd(tmp_path/'gmd', n=4, bars=10)
+    args = ['--study', 'tiny', '--data', f'gmd:{gmd}', '--runs', str(tmp_path/'runs'), '--results', str(tmp_path)]
+    res = tmp_path/'repro-tiny.json'
+    r = _repro(*args, '--detach')
+    assert r.returncode == 0 and 'running in the background' in r.stdout, r.stdout + r.stderr
+    t0 = time.time()
+    while not _finished(res) and time.time() - t0 < 400: time.sleep(0.5)
+    first = _finished(res)
+    assert first, (tmp_path/'runs'/'tiny.log').read_text()[-3000:]
+    r = _repro(*args, '--stop')
+    assert r.returncode == 0 and 'stopped tiny' in r.stdout, r.stdout + r.stderr
+    time.sleep(1)
+    before = json.loads(res.read_text())['runs']
+    assert len(_finished(res)) < 4, 'the study ended before it was stopped: nothing was tested'
+    r = _repro(*args)
+    assert r.returncode == 0, r.stdout[-2000:] + r.stderr[-2000:]
+    after = json.loads(res.read_text())
+    assert _finished(res) == {'z8/seed-0', 'z4/seed-0', 'z8/seed-1', 'z4/seed-1'}
+    for key in first:   # said so, and left exactly as it was
+        assert f'{key}: finished before, kept' in r.stdout, r.stdout
+        assert after['runs'][key] == before[key]
+    trained = [l for l in r.stdout.splitlines() if ': training ' in l]
+    assert len(trained) == 4 - len(first), r.stdout
+    assert '| z8 | `groovae_4bar-tiny` |' in r.stdout and after['command'].startswith('python bench/repro.py --study tiny')
+
+def test_unknown_study_is_one_clear_error():
+    r = _repro('--study', 'nope')
+    assert r.returncode == 2 and r.stderr.strip().splitlines()[-1].startswith("musiclab: error: unknown study 'nope'"), r.stderr
