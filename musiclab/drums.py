@@ -15,7 +15,7 @@ from .media import Playable, figure_bytes, img_html, pcm16, synthesize, write_ht
 # %% auto #0
 __all__ = ['DRUMS', 'ROLAND_CLASSES', 'GM_CLASSES', 'PITCH_CLASSES', 'STEPS_PER_QUARTER', 'STEPS_PER_BAR', 'SPLITS', 'Encoded',
            'class_map', 'exemplars', 'DrumPiece', 'write_drums', 'DrumFile', 'read_drum_midi', 'drum_file', 'DrumSet',
-           'load_drums', 'EncodedDrums', 'GrooveConverter', 'roll', 'labels_of', 'CategoricalConverter',
+           'load_drums', 'EncodedDrums', 'GrooveConverter', 'groove_input', 'roll', 'labels_of', 'CategoricalConverter',
            'converter_from_dict', 'tfds_segments', 'tfds_parity', 'magenta_parity', 'kept_notes', 'describe']
 
 # %% ../nbs/03_drums.ipynb #6f319e47
@@ -411,14 +411,29 @@ class GrooveConverter:
                  hop_bars:int|None=1, # a window starts every `hop_bars` bars (None: windows do not overlap, as Magenta's converter)
                  humanize:bool=False, # inputs without velocities and offsets (the humanize task)
                  classes:str='roland', # pitch classes for reading ('roland': GMD's kit, Magenta's training classes; 'gm')
-                 kit:str='gm'): # pitch classes for playing decoded hits (Magenta's inference classes)
+                 kit:str='gm', # pitch classes for playing decoded hits (Magenta's inference classes)
+                 tapify:bool=False, # inputs: each step's loudest hit alone, as a tap on the open hi-hat (the tap-to-drum task)
+                 fixed_velocities:bool=False, # inputs without velocities (with `tapify`: taps of one strength)
+                 add_instruments=()): # inputs without these instruments (indices into DRUMS; the add-a-part task)
         if not (isinstance(bars, int) and bars > 0): raise ConfigError(f'bars must be a positive integer, got {bars!r}')
         if hop_bars is not None and not (isinstance(hop_bars, int) and hop_bars > 0): raise ConfigError(f'hop_bars must be a positive integer or None, got {hop_bars!r}')
         class_map(classes); class_map(kit)
         self.bars, self.hop_bars, self.humanize, self.classes, self.kit = bars, hop_bars, humanize, classes, kit
+        self.tapify, self.fixed_velocities, self.add_instruments = bool(tapify), bool(fixed_velocities), _instruments(add_instruments)
 
     steps = property(lambda self: STEPS_PER_BAR * self.bars)
-    def __repr__(self): return f'GrooveConverter({self.bars} bars, hop {self.hop_bars}, humanize={self.humanize}, classes={self.classes!r})'
+    def __repr__(self):
+        more = ''.join(f', {k}={v!r}' for k, v in self.transform.items() if v and k != 'humanize')
+        return f'GrooveConverter({self.bars} bars, hop {self.hop_bars}, humanize={self.humanize}, classes={self.classes!r}{more})'
+    transform = property(lambda self: dict(tapify=self.tapify, humanize=bool(self.humanize), fixed_velocities=self.fixed_velocities,
+                                           add_instruments=self.add_instruments))   # what `groove_input` does to the encoder's input
+
+def _instruments(ii)->tuple:
+    "`add_instruments` checked: indices into DRUMS, sorted, once each"
+    try: ii = tuple(sorted({int(i) for i in ii}))
+    except (TypeError, ValueError): raise ConfigError(f'add_instruments must be a list of drum indices 0-8, got {ii!r}') from None
+    if any(not 0 <= i < len(DRUMS) for i in ii): raise ConfigError(f'add_instruments must be drum indices 0-8 ({", ".join(DRUMS)}), got {list(ii)}')
+    return ii
 
 # %% ../nbs/03_drums.ipynb #e54f18b6
 @patch(as_prop=True)
@@ -455,6 +470,25 @@ def grid(self:GrooveConverter, f:DrumFile)->tuple[np.ndarray, int]:
     g[s, 18 + c] = (sl * s - f.onsets[i]) / sl * 2   # the same float operations as Magenta's _get_offset
     return g, int((~keep).sum())
 
+# %% ../nbs/03_drums.ipynb #a5c9d0d1
+def groove_input(x, # (..., steps, 27) windows: 9 hits, 9 velocities, 9 offsets
+                 tapify:bool=False, humanize:bool=False, fixed_velocities:bool=False, add_instruments=(), # the transform (see above)
+                 xp=np): # the array library: numpy, or tf.experimental.numpy inside a TensorFlow graph
+    "What the encoder reads of a performance: Magenta's input transforms, in Magenta's order (tapify, humanize, fixed velocities, add instruments)"
+    n = len(DRUMS)
+    h, v, o = x[..., :n], x[..., n:2 * n], x[..., 2 * n:]
+    if tapify:
+        loudest = xp.argmax(v, axis=-1)[..., None]   # (..., steps, 1): the instrument a tap stands for
+        tap = np.eye(n, dtype=np.float32)[3]         # it is written into the open hi-hat channel
+        h, v, o = [xp.take_along_axis(a, loudest, axis=-1) * tap for a in (h, v, o)]
+    if humanize: v, o = v * 0.0, o * 0.0
+    if fixed_velocities: v = v * 0.0
+    if len(add_instruments):
+        keep = np.array([i not in add_instruments for i in range(n)], dtype=np.float32)
+        h, v, o = h * keep, v * keep, o * keep
+    return xp.concatenate([h, v, o], axis=-1)
+
+
 # %% ../nbs/03_drums.ipynb #c0d975a8
 @patch
 def windows(self:GrooveConverter, f:DrumFile, hop_bars:int|None=-1 # -1: the converter's hop
@@ -471,10 +505,8 @@ def _cut(self:GrooveConverter, g, hop_bars):
 
 @patch
 def inputs(self:GrooveConverter, outputs:np.ndarray)->np.ndarray:
-    "What the encoder reads for these outputs: the same, or (humanize) the hits alone"
-    x = np.array(outputs, dtype=np.float32, copy=True)
-    if self.humanize: x[..., 9:] = 0.0
-    return x
+    "What the encoder reads for these outputs: `groove_input` with the converter's transform (the same, or the hits alone, the taps, ...)"
+    return np.asarray(groove_input(np.asarray(outputs, dtype=np.float32), **self.transform), dtype=np.float32)
 
 @patch
 def encode_many(self:GrooveConverter, files:list[DrumFile])->EncodedDrums:
@@ -499,10 +531,12 @@ def decode(self:GrooveConverter, x, # (steps, 27) model output or window (hits m
     return DrumPiece.from_tensor(np.asarray(x), tempo, title, self.kit)
 
 @patch
-def to_dict(self:GrooveConverter)->dict: return dict(kind=self.kind, bars=self.bars, hop_bars=self.hop_bars, humanize=self.humanize, classes=self.classes, kit=self.kit)
+def to_dict(self:GrooveConverter)->dict:
+    return dict(kind=self.kind, bars=self.bars, hop_bars=self.hop_bars, classes=self.classes, kit=self.kit, **self.transform)
 
 @patch(cls_method=True)
-def from_dict(cls:GrooveConverter, d:dict)->GrooveConverter: return cls(d['bars'], d['hop_bars'], d['humanize'], d['classes'], d['kit'])
+def from_dict(cls:GrooveConverter, d:dict)->GrooveConverter:   # a dict saved before the tap and add-a-part switches: they are off
+    return cls(d['bars'], d['hop_bars'], d['humanize'], d['classes'], d['kit'], d.get('tapify', False), d.get('fixed_velocities', False), d.get('add_instruments', ()))
 
 # %% ../nbs/03_drums.ipynb #1cf8509d
 def roll(labels:np.ndarray # (..., steps) int categories 0..511
