@@ -134,6 +134,26 @@ for _c in [   # musiclab's own 16-bar drum models
            hparams={**_mv_train, **_mv_cat, **_mv_c16, **_mv_tiny, 'bars': 16, 'segments': 16, 'conductor_sizes': [16]}),
 ]: register(_c)
 
+# %% ../nbs/00b_configs.ipynb #902598de
+_tap = dict(tapify=True, fixed_velocities=True, add_instruments=[])     # Magenta: GrooveConverter(tapify=True, fixed_velocities=True)
+_add_hh = dict(tapify=False, fixed_velocities=False, add_instruments=[2])   # Magenta: GrooveConverter(add_instruments=[2]), the closed hi-hat
+_task_small = dict(enc_sizes=[256], z_size=128, dropout=0.3, batch_size=64, epochs=8, steps_per_epoch=100, val_max=1024)
+_small = lambda what: f'{what} at CPU size (encoder 256 not 512, z 128 not 256, dropout 0.3 not 0.7, batch 64 not 512; 800 steps): under 8 minutes on 2 CPU cores'
+for _c in [
+    Config('groovae_2bar_tap_fixed_velocity', 'musicvae', "Magenta's groovae_2bar_tap_fixed_velocity: one-strength taps in, a whole drum kit out: for a GPU", **_groove_vae,
+           hparams={**_mv_train, **_mv_groove, **_mv_magenta, **_tap, 'bars': 2, 'dropout': 0.7, 'epochs': 1000}),
+    Config('groovae_2bar_add_closed_hh', 'musicvae', "Magenta's groovae_2bar_add_closed_hh: a groove without its closed hi-hat in, the hi-hat added: for a GPU", **_groove_vae,
+           hparams={**_mv_train, **_mv_groove, **_mv_magenta, **_add_hh, 'bars': 2, 'dropout': 0.7, 'epochs': 1000}),
+    Config('groovae_2bar_tap_fixed_velocity-small', 'musicvae', _small('groovae_2bar_tap_fixed_velocity'), **_groove_vae,
+           hparams={**_mv_train, **_mv_groove, **_mv_magenta, **_tap, **_task_small, 'bars': 2}),
+    Config('groovae_2bar_add_closed_hh-small', 'musicvae', _small('groovae_2bar_add_closed_hh'), **_groove_vae,
+           hparams={**_mv_train, **_mv_groove, **_mv_magenta, **_add_hh, **_task_small, 'bars': 2}),
+    Config('groovae_2bar_tap_fixed_velocity-tiny', 'musicvae', _tiny('groovae_2bar_tap_fixed_velocity'), **_groove_vae,
+           hparams={**_mv_train, **_mv_groove, **_mv_magenta, **_tap, **_mv_tiny, 'bars': 2, 'dropout': 0.0}),
+    Config('groovae_2bar_add_closed_hh-tiny', 'musicvae', _tiny('groovae_2bar_add_closed_hh'), **_groove_vae,
+           hparams={**_mv_train, **_mv_groove, **_mv_magenta, **_add_hh, **_mv_tiny, 'bars': 2, 'dropout': 0.0}),
+]: register(_c)
+
 # %% ../nbs/00b_configs.ipynb #55d0c918
 _wave = dict(data='rendered:m21-piano', cls='musiclab.models.wavevae:WaveVAEModel', converter='musiclab.audio:ClipConverter')
 _wave_hp = dict(sample_rate=3000, clip_samples=90_001, hop_samples=45_000, min_fill=0.5, norm='peak', level=0.95, latent_dim=2,

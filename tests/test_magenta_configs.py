@@ -22,7 +22,12 @@ MAGENTA = {
     'hierdec-trio_16bar':   (256, [2048, 2048], [1024, 1024], 512, 256, 0.2, 0.0, 256, 1.0, 'constant', 0, 'hierarchical split'),
     'groovae_4bar':         (64, [512], [256, 256], 256, 48, 0.2, 0.0, 512, 0.3, 'constant', 0, 'groove'),
     'groovae_2bar_humanize': (32, [512], [256, 256], 256, 48, 0.2, 0.0, 512, 0.3, 'constant', 0, 'groove'),
+    'groovae_2bar_tap_fixed_velocity': (32, [512], [256, 256], 256, 48, 0.2, 0.0, 512, 0.3, 'constant', 0, 'groove'),
+    'groovae_2bar_add_closed_hh': (32, [512], [256, 256], 256, 48, 0.2, 0.0, 512, 0.3, 'constant', 0, 'groove'),
 }
+#  the GrooveConverter switches of the groove configs: (tapify, fixed_velocities, add_instruments); ROLAND_DRUM_PITCH_CLASSES for training
+SWITCHES = {'groovae_4bar': (False, False, []), 'groovae_2bar_humanize': (False, False, []),
+            'groovae_2bar_tap_fixed_velocity': (True, True, []), 'groovae_2bar_add_closed_hh': (False, False, [2])}
 PARTS = {'cat-mel': [90], 'flat-mel': [90], 'hierdec-mel': [90], 'flat-trio': [90, 90, 512], 'hierdec-trio': [90, 90, 512]}
 
 @pytest.mark.parametrize('name', sorted(MAGENTA))
@@ -44,6 +49,9 @@ def test_magenta_hparams(name):
     family = name.split('_')[0]
     kind = 'onehot' if family in PARTS else 'groove' if decoder == 'groove' else 'categorical'   # drums: 512 categories from a roll
     assert hp['kind'] == kind and hp['parts'] == PARTS.get(family, [])
+    if name in SWITCHES:
+        assert (hp.get('tapify', False), hp.get('fixed_velocities', False), list(hp.get('add_instruments', []))) == SWITCHES[name]
+        assert hp['classes'] == 'roland'
 
 def test_smaller_twins_keep_the_structure():
     "A -small or -tiny twin changes sizes and training length only, never the structure or the KL and sampling settings"

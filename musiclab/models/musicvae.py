@@ -12,7 +12,7 @@ import tensorflow as tf
 import tensorflow_probability as tfp
 from fastcore.basics import patch
 from ..core import *
-from ..drums import (CategoricalConverter, DrumFile, DrumPiece, DrumSet, Encoded, GrooveConverter, describe, labels_of, load_drums,
+from ..drums import (CategoricalConverter, DrumFile, DrumPiece, DrumSet, Encoded, GrooveConverter, describe, groove_input, labels_of, load_drums,
                             read_drum_midi, write_drums)
 from ..melody import read_midi
 from ..model import Job, LatentModel, Model
@@ -64,6 +64,7 @@ class MusicVAENet(keras.Model):
                  in_depth:int|None=None, out_depth:int|None=None, # the converter's `input_depth` and `output_depth` (default: those of the kind's converter)
                  parts=(), # 'onehot': the categories of each part a step reads and writes (a melody: (90,); a trio: (90, 90, 512))
                  split:bool=False, # 'onehot' with several parts: one decoder a part, each reading its own part (Magenta's SplitMultiOutLstmDecoder)
+                 tapify:bool=False, fixed_velocities:bool=False, add_instruments=(), # groove: the other input transforms (`drums.groove_input`; lesson 12c)
                  **kwargs):
         super().__init__(**kwargs)
         in_depth, out_depth, parts = _depths(kind, in_depth, out_depth, parts, split, steps, segments, conductor_sizes, sampling_schedule)
@@ -71,7 +72,8 @@ class MusicVAENet(keras.Model):
                        conductor_sizes=[int(n) for n in conductor_sizes], z_size=int(z_size), dropout=float(dropout), free_bits=float(free_bits),
                        max_beta=float(max_beta), beta_rate=float(beta_rate), sampling_schedule=sampling_schedule,
                        sampling_rate=float(sampling_rate), humanize=bool(humanize), in_depth=int(in_depth), out_depth=int(out_depth),
-                       parts=parts, split=bool(split))
+                       parts=parts, split=bool(split), tapify=bool(tapify), fixed_velocities=bool(fixed_velocities),
+                       add_instruments=[int(i) for i in add_instruments])
         self.kind, self.steps, self.segments, self.z_size, self.in_depth, self.out_depth = kind, int(steps), int(segments), int(z_size), int(in_depth), int(out_depth)
         self.dec_in_depth = self.out_depth   # the decoder reads its previous output (categorical: one-hot)
         self.parts = parts or ([self.out_depth] if kind == 'categorical' else [])   # categories of each one-hot part
@@ -108,12 +110,11 @@ class MusicVAENet(keras.Model):
 # %% ../../nbs/12_musicvae.ipynb #fcaba2c2
 @patch
 def enc_input(self:MusicVAENet, x):
-    "What the encoder reads: groove tensors (hits only when humanizing), one-hot parts, or drum categories as a bit a class and a 'nothing hit' bit"
+    "What the encoder reads: groove tensors (`groove_input`: hits only when humanizing, taps, a part removed), one-hot parts, or drum categories as a bit a class and a 'nothing hit' bit"
     if self.kind == 'onehot': return self._onehot(x)
     if self.kind == 'groove':
-        x = tf.cast(x, tf.float32)
-        n = self.out_depth // 3   # hits, then velocities, then offsets
-        return tf.concat([x[..., :n], tf.zeros_like(x[..., n:])], -1) if self.hp['humanize'] else x
+        hp = self.hp   # the switches (a network saved before tapify and add_instruments existed has them off)
+        return groove_input(tf.cast(x, tf.float32), hp['tapify'], hp['humanize'], hp['fixed_velocities'], tuple(hp['add_instruments']), xp=tf.experimental.numpy)
     lab = tf.cast(x, tf.int32)
     bits = tf.cast(tf.bitwise.bitwise_and(tf.bitwise.right_shift(lab[..., None], tf.range(self.in_depth - 1)), 1), tf.float32)
     return tf.concat([bits, tf.cast(lab[..., None] == 0, tf.float32)], -1)
@@ -318,6 +319,8 @@ class MagentaDecay(keras.optimizers.schedules.LearningRateSchedule):
     def get_config(self): return dict(lr=self.lr, decay_rate=self.decay_rate, min_lr=self.min_lr)
 
 # %% ../../nbs/12_musicvae.ipynb #f5071a33
+def _switches(hp)->dict: return dict(tapify=hp.get('tapify', False), fixed_velocities=hp.get('fixed_velocities', False), add_instruments=hp.get('add_instruments', ()))
+
 def converter_for(cfg:Config):
     "The converter a config trains on: drums (groove or categorical), melodies or trios"
     hp = cfg.hparams
@@ -325,7 +328,7 @@ def converter_for(cfg:Config):
         cls = import_ref(cfg.converter)
         if len(hp['parts']) > 1: return cls(hp['bars'], gap_bars=int(hp['gap_bars']))
         return cls(hp['bars'], None if hp['programs'] == 'any' else range(32), gap_bars=hp['gap_bars'])   # 'melody': programs 0-31, Magenta's MEL_PROGRAMS
-    if hp['kind'] == 'groove': return GrooveConverter(hp['bars'], hp['hop_bars'], hp['humanize'], hp['classes'])
+    if hp['kind'] == 'groove': return GrooveConverter(hp['bars'], hp['hop_bars'], hp['humanize'], hp['classes'], **_switches(hp))
     return CategoricalConverter(hp['bars'], hp['hop_bars'], hp['classes'])
 
 def build_net(cfg:Config, conv=None)->MusicVAENet: # the converter whose windows it reads (default: `converter_for(cfg)`; one-hot parts need none)
@@ -335,7 +338,7 @@ def build_net(cfg:Config, conv=None)->MusicVAENet: # the converter whose windows
     steps, din, dout = (conv.steps, conv.input_depth, conv.output_depth) if conv is not None else (16 * hp['bars'], sum(hp['parts']), sum(hp['parts']))
     return MusicVAENet(hp['kind'], steps, hp['segments'], hp['enc_sizes'], hp['dec_sizes'], hp['conductor_sizes'],
                        hp['z_size'], hp['dropout'], hp['free_bits'], hp['max_beta'], hp['beta_rate'], hp['sampling_schedule'],
-                       hp['sampling_rate'], hp['humanize'], din, dout, hp.get('parts', []), hp.get('split', False), name=cfg.name.replace('-', '_'))
+                       hp['sampling_rate'], hp['humanize'], din, dout, hp.get('parts', []), hp.get('split', False), **_switches(hp), name=cfg.name.replace('-', '_'))
 
 # %% ../../nbs/12_musicvae.ipynb #8360c9a6
 class MusicVAE(LatentModel):
@@ -559,7 +562,8 @@ def shipped(name:str='groovae-4bar-small')->Path:
 
 # %% ../../nbs/12_musicvae.ipynb #5877d208
 _PATH_TITLE = '{name} interpolation {i}/{n}'   # the title of the grooves on a path between two
-MusicVAE.tasks = ('humanize',)
+MusicVAE.tasks = property(lambda self: tuple(t for t, on in (('humanize', self.hp.get('humanize')), ('tap2drum', self.hp.get('tapify')),
+                                                               ('add_part', self.hp.get('add_instruments'))) if on))   # per config; tap2drum, add_part: lesson 12c
 
 @patch
 def read(self:MusicVAE, path): return read_midi(path) if self.hp['kind'] == 'onehot' else read_drum_midi(path)   # one MIDI file: its notes, or its drums
