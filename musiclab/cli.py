@@ -13,8 +13,9 @@ from .corpus import check_spec, spec_kind, spec_kinds
 
 # %% auto #0
 __all__ = ['DATA_CONFIGS', 'DEMOS', 'ENVIRONMENT', 'cmd_list', 'cmd_docs', 'checkpoint_model', 'load_checkpoint', 'cmd_data',
-           'cmd_train', 'write_pieces', 'cmd_generate', 'cmd_interpolate', 'cmd_humanize', 'cmd_demo', 'cmd_evaluate',
-           'cmd_lessons', 'cmd_import_magenta', 'parser', 'quiet_libraries', 'run_command', 'main']
+           'cmd_train', 'write_pieces', 'cmd_generate', 'cmd_interpolate', 'cmd_humanize', 'cmd_tap2drum',
+           'cmd_add_part', 'cmd_demo', 'cmd_evaluate', 'cmd_lessons', 'cmd_import_magenta', 'parser', 'quiet_libraries',
+           'run_command', 'main']
 
 # %% ../nbs/20_cli.ipynb #e63c68e9
 class _Parser(argparse.ArgumentParser):
@@ -150,6 +151,29 @@ def cmd_humanize(args)->int:
     for f in write_pieces(pieces, args.out, stem='humanize', title=f'{model.config.name}: {Path(args.input).stem} humanized'): print(f)
     return 0
 
+# %% ../nbs/20_cli.ipynb #ee32272d
+def _task_model(args, task:str, what:str):
+    "The checkpoint's model, refused unless it was trained for `task` (the verbs live in musiclab.models.groove, 12c)"
+    out_folder(args.out)
+    model = load_checkpoint(args.checkpoint)
+    import musiclab.models.groove as groove
+    if task not in model.tasks: raise ConfigError(f'{args.checkpoint} holds {model.config.name}, which cannot {what}: train a {groove.TASKS[task]} config')
+    return model
+
+def cmd_tap2drum(args)->int:
+    "Drums for a rhythm of taps with a model that has the `tap2drum` task"
+    model = _task_model(args, 'tap2drum', 'turn taps into drums')
+    pieces = model.tapped(args.rhythm, seed=args.seed)
+    for f in write_pieces(pieces, args.out, stem='tap2drum', title=f'{model.config.name}: drums for {Path(args.rhythm).stem}'): print(f)
+    return 0
+
+def cmd_add_part(args)->int:
+    "A drum part added to a groove with a model that has the `add_part` task"
+    model = _task_model(args, 'add_part', 'add a part')
+    pieces = model.with_part(model.read(args.input), args.part, seed=args.seed)
+    for f in write_pieces(pieces, args.out, stem='add-part', title=f'{model.config.name}: {args.part} added to {Path(args.input).stem}'): print(f)
+    return 0
+
 # %% ../nbs/20_cli.ipynb #ea757196
 DEMOS = {'lstm': 'lstm-small', 'fusion': 'fusion-small', 'musicvae': 'groovae-4bar-small', 'melody': 'cat-mel_2bar_small-small', 'wavevae': 'wavevae-small',
          'specvae': 'specvae-small'}  # the shipped checkpoints: the drum and the folk-tune models are both MusicVAE
@@ -262,6 +286,24 @@ def _add_latent_commands(sub):
     hu.add_argument('--seed', type=int, default=0, help='the same seed gives the same performance')
     hu.add_argument('--out', required=True, help='folder for the input, the result and index.html')
     hu.set_defaults(fn=cmd_humanize)
+    _add_groove_commands(sub)
+
+# %% ../nbs/20_cli.ipynb #6d9d83be
+def _add_groove_commands(sub):
+    "`tap2drum` and `add-part`: GrooVAE's tap-to-drum and add-a-part tasks"
+    tp = sub.add_parser('tap2drum', help='drums played to a rhythm you tapped (groovae_2bar_tap_fixed_velocity)')
+    tp.add_argument('--checkpoint', required=True, help='a checkpoint of a tap-to-drum config')
+    tp.add_argument('--rhythm', required=True, help='a MIDI file: every onset of any instrument, drums or not, is a tap')
+    tp.add_argument('--seed', type=int, default=0, help='the same seed gives the same drums')
+    tp.add_argument('--out', required=True, help='folder for the taps, the drums and index.html')
+    tp.set_defaults(fn=cmd_tap2drum)
+    ap = sub.add_parser('add-part', help='add a drum part to a groove (groovae_2bar_add_closed_hh adds the closed hi-hat: hh)')
+    ap.add_argument('part', help="the part to add, as the model was trained: hh (closed hi-hat), snare, kick, ride, ...")
+    ap.add_argument('--checkpoint', required=True, help='a checkpoint of an add-a-part config')
+    ap.add_argument('--input', required=True, help='a drum MIDI file (its part, if it has one, is ignored)')
+    ap.add_argument('--seed', type=int, default=0, help='the same seed gives the same part')
+    ap.add_argument('--out', required=True, help='folder for the groove without the part, with the added part, and index.html')
+    ap.set_defaults(fn=cmd_add_part)
 
 # %% ../nbs/20_cli.ipynb #75b445d2
 def _tempo(s:str)->float:

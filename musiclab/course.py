@@ -34,6 +34,7 @@ LESSONS = (
     Lesson('03_drums', 'Drums as tensors', 'Scores as tokens', 'turn drum MIDI into hits, velocities and timing offsets, and into drum-kit categories', False),
     Lesson('03a_melody', 'Melodies and trios as tensors', 'Drums as tensors', "turn MIDI into Magenta's 90 melody events and melody-bass-drum trios, exactly as Magenta's converters do", False),
     Lesson('12_musicvae', 'MusicVAE and GrooVAE', 'Drums as tensors; the fusion lesson', 'train a recurrent VAE on grooves, use free bits and beta, interpolate, and humanize a quantised beat', True),
+    Lesson('12c_groove', "GrooVAE's three tasks", 'MusicVAE and GrooVAE', 'train GrooVAE to turn taps into drums and to add a missing part, and measure the three tasks against trivial baselines', False),
     Lesson('12b_melodies', 'Melodies and trios', 'MusicVAE and GrooVAE; melodies as tensors', 'train MusicVAE on folk tunes and trios, interpolate between two tunes, and use Magenta\'s published checkpoints', False),
     Lesson('12a_magenta', "Magenta's checkpoints, number for number", 'Melodies and trios', 'read a TensorFlow 1 checkpoint into Keras layers and prove, to 1e-6, that it computes what Magenta computed', False),
     Lesson('04_audio', 'Audio clips', 'NumPy; sampling rates', 'cut recordings or rendered scores into clips, and know what a clip holds', False),
