@@ -11,7 +11,7 @@ A finished run is never repeated; a stopped one goes on from its last checkpoint
 import argparse, os, signal, subprocess, sys, time
 from pathlib import Path
 
-GROUPS = {'musicvae': ('musicvae-16bar', 'musicvae-2bar')}   # a name for several studies, run one after the other
+GROUPS = {'musicvae': ('musicvae-16bar', 'musicvae-2bar'), 'all': ('musicvae-16bar', 'musicvae-2bar', 'groove-tasks')}   # a name for several studies, run one after the other
 
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0], formatter_class=argparse.RawDescriptionHelpFormatter, epilog=__doc__)
