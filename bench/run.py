@@ -6,8 +6,8 @@
   of a large float32 matrix product on the same machine in the same run (the machine's practical limit).
 
 It prints one line per figure and writes them to bench/latest.json, with the machine it ran on.
-The result tables of the lessons (`musicvae_table.py`, `wavevae_compare.py`: each trains full models for up to hours)
-are not benchmarks of speed and are left out unless named with --long.
+The result table of the waveform lesson (`wavevae_compare.py`, which trains full models for up to an hour) is not a benchmark of speed
+and is left out unless named with --long; the experiment studies (`repro.py`, hours) are never run from here.
 Run: python bench/run.py [--skip NAME ...] [--long NAME ...]
 """
 import argparse, json, os, platform, re, subprocess, sys, time
@@ -15,8 +15,8 @@ from pathlib import Path
 from musiclab.core import atomic_write, provenance
 
 HERE = Path(__file__).parent
-LONG = ('musicvae_table', 'wavevae_compare', 'lessons', 'chaos')  # result tables and long studies (an hour, or hours): each reported on its own
-NOT_BENCHMARKS = ('run', 'ship_melody', 'repro')   # this runner, the script that trains and ships a checkpoint, and the experiment runner (studies of hours)
+LONG = ('wavevae_compare', 'lessons', 'chaos')  # result tables and long studies (an hour, or hours): each reported on its own
+NOT_BENCHMARKS = ('run', 'ship_melody', 'repro', 'paper')   # this runner, the script that trains and ships a checkpoint, the experiment runner and the paper-size runs (hours)
 WRAP = '''
 import resource, runpy, sys
 sys.argv = [sys.argv[1]] + sys.argv[2:]

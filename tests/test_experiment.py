@@ -1,11 +1,13 @@
 """The experiment runner (bench/repro.py, musiclab.experiment): stopped between runs and started again, it repeats no finished run
-(issue 16). The tiny study: two arms of the tiny GrooVAE, two seeds, on a made-up drum data set."""
+(issue 16). The tiny study: two arms of the tiny GrooVAE, two seeds, on a made-up drum data set. And bench/paper.py at tiny size."""
 import json, subprocess, sys, time
 from conftest import ROOT
 from musiclab.drums import _fake_gmd
 
-def _repro(*args, timeout=600):
-    return subprocess.run([sys.executable, str(ROOT/'bench'/'repro.py'), *args], capture_output=True, text=True, timeout=timeout, cwd=ROOT)
+def _repro_like(script, *args, timeout=600):
+    return subprocess.run([sys.executable, str(ROOT/'bench'/script), *args], capture_output=True, text=True, timeout=timeout, cwd=ROOT)
+
+def _repro(*args, timeout=600): return _repro_like('repro.py', *args, timeout=timeout)
 
 def _finished(path):
     try: return {k for k, r in json.loads(path.read_text())['runs'].items() if r.get('final')}
@@ -40,3 +42,10 @@ def test_stopped_study_resumes_without_repeating(tmp_path):
 def test_unknown_study_is_one_clear_error():
     r = _repro('--study', 'nope')
     assert r.returncode == 2 and r.stderr.strip().splitlines()[-1].startswith("musiclab: error: unknown study 'nope'"), r.stderr
+
+def test_paper_script_times_a_config_and_says_when_there_is_no_gpu():
+    r = _repro_like('paper.py', 'time', '--configs', 'groovae_4bar-tiny', '--no-keep')
+    assert r.returncode == 0 and 'groovae_4bar-tiny' in r.stdout and 's a step (timed at batch 8)' in r.stdout, r.stdout + r.stderr[-2000:]
+    r = _repro_like('paper.py', 'train')
+    import tensorflow as tf
+    if not tf.config.list_physical_devices('GPU'): assert r.returncode == 0 and r.stdout.startswith('no GPU on this machine'), r.stdout + r.stderr[-2000:]

@@ -1,0 +1,124 @@
+"""The paper-size MusicVAE configs on this machine: how long each would take, and groovae_4bar trained at Magenta's size (issue 16).
+
+    python bench/paper.py time                    # every Magenta-size config: seconds a training step, an epoch, the config's whole run
+    python bench/paper.py train                   # on a GPU: groovae_4bar at Magenta's size for its whole budget (its epochs of GMD)
+    python bench/paper.py train --minutes 120     # on a CPU: the same config for as long as the budget allows, and said so
+
+`time` builds each network at the config's sizes and times training steps on random windows of the right shape (an LSTM's speed
+does not depend on the values). Steps of the largest models take minutes on a CPU at their batch of 512 or 256, so they are timed at
+`--batch` (8) and scaled to the config's batch in proportion (the matrix products of a step grow with the batch; the scaled figure is
+a lower bound on the time, since small batches use the cores less well). An epoch is one pass over the Groove MIDI Dataset's training
+windows for the drum configs (where ../shared/data/groove is beside the checkout); a run is the config's `epochs`.
+`train` resumes an interrupted run (its folder) and, at the end, measures the model on GMD's test split.
+Results: nbs/results/paper-timing.json and nbs/results/paper-<config>.json, with the machine (and its GPU) named."""
+import argparse, datetime, json, math, os, platform, sys, time
+from pathlib import Path
+
+PAPER = ('groovae_4bar', 'groovae_2bar_humanize', 'groovae_2bar_tap_fixed_velocity', 'groovae_2bar_add_closed_hh', 'cat-drums_2bar_small',
+         'cat-mel_2bar_small', 'cat-mel_2bar_big', 'flat-mel_16bar', 'hierdec-mel_16bar', 'flat-trio_16bar', 'hierdec-trio_16bar',
+         'flat-drums-16bar-paper', 'hierdec-drums-16bar-paper')
+
+def machine()->dict:
+    import tensorflow as tf
+    gpus = tf.config.list_physical_devices('GPU')
+    names = [tf.config.experimental.get_device_details(g).get('device_name', g.name) for g in gpus]
+    return dict(platform=platform.platform(), processor=platform.processor() or platform.machine(), cores=os.cpu_count(), gpus=names,
+                load=round(os.getloadavg()[0], 2))
+
+def batch_of(cfg, conv, b:int, rng):
+    "Random training windows of the config's shape: groove floats, drum categories, or one-hot part labels"
+    import numpy as np
+    hp = cfg.hparams
+    if hp['kind'] == 'groove': return (rng.random((b, conv.steps, 27)) < 0.1).astype('float32')
+    if hp['kind'] == 'categorical': return rng.integers(0, 512, (b, conv.steps)).astype('int32')
+    parts, steps = hp['parts'], 16 * hp['bars']
+    y = np.stack([rng.integers(0, n, (b, steps)) for n in parts], -1).astype('int32')
+    return y[..., 0] if len(parts) == 1 else y
+
+def time_config(name:str, batch:int, steps:int, gmd_train=None)->dict:
+    "Seconds a training step at `batch`, scaled to the config's batch; an epoch (GMD configs) and the config's run"
+    import keras, numpy as np, tensorflow as tf
+    from musiclab.core import get_config
+    from musiclab.models.musicvae import MagentaDecay, build_net, converter_for
+    cfg = get_config(name); hp = cfg.hparams
+    conv = converter_for(cfg) if hp['kind'] != 'onehot' else type('C', (), {'steps': 16 * hp['bars']})()
+    b = min(batch, hp['batch_size'])
+    net = build_net(cfg); net.compile(keras.optimizers.Adam(MagentaDecay(), global_clipnorm=1.0))
+    y = tf.constant(batch_of(cfg, conv, b, np.random.default_rng(0)))
+    step = tf.function(net.train_step); step((y, y))   # traced and warmed up
+    t = time.perf_counter()
+    for _ in range(steps): logs = step((y, y))
+    float(logs['loss'])
+    s = (time.perf_counter() - t) / steps * hp['batch_size'] / b
+    out = dict(config=name, weights=net.count_params(), batch=hp['batch_size'], timed_batch=b, seconds_a_step=round(s, 3), epochs=hp['epochs'])
+    if gmd_train is not None and hp['kind'] != 'onehot':
+        windows = len(conv.encode_many(gmd_train))
+        out.update(gmd_train_windows=windows, seconds_an_epoch=round(s * math.ceil(windows / hp['batch_size']), 1))
+        out['hours_whole_run'] = round(out['seconds_an_epoch'] * hp['epochs'] / 3600, 1)
+    return out
+
+def cmd_time(args, root):
+    from musiclab.core import shared_data, atomic_write, provenance
+    from musiclab.drums import load_drums
+    gmd = shared_data('groove')
+    train = load_drums(f'gmd:{gmd}').split('train') if gmd else None
+    rows = []
+    for name in args.configs.split(','):
+        r = time_config(name, args.batch, args.steps, train); rows.append(r)
+        run = f", an epoch of GMD {r['seconds_an_epoch'] / 60:.1f} min, the config's {r['epochs']} epochs {r['hours_whole_run']:,.1f} h" if 'seconds_an_epoch' in r else ''
+        print(f"{name:28s} {r['weights']:>12,} weights, batch {r['batch']}: {r['seconds_a_step']:8.2f} s a step (timed at batch {r['timed_batch']}){run}", flush=True)
+    kept = dict(command='python bench/paper.py time' + ('' if args.configs == ','.join(PAPER) else f' --configs {args.configs}'), date=datetime.date.today().isoformat(),
+                **provenance(), machine=machine(), rows=rows)
+    if not args.no_keep: atomic_write(root/'nbs'/'results'/'paper-timing.json', json.dumps(kept, indent=1))
+    big = max((r for r in rows if 'hours_whole_run' in r), key=lambda r: r['weights'], default=None)
+    if big: print(f"largest with a GMD epoch: {big['config']} would train its whole run in {big['hours_whole_run']:,.1f} hours on this machine")
+
+class StopAfter:
+    "A Keras callback that stops training when a run (over all its resumptions) has trained `seconds`; spent time kept in FOLDER/spent.json"
+    def __new__(cls, folder, seconds):
+        import keras
+        class _Stop(keras.callbacks.Callback):
+            def on_train_begin(self, logs=None):
+                f = Path(folder)/'spent.json'; self.before = json.loads(f.read_text())['seconds'] if f.exists() else 0.0; self.t0 = time.time()
+            def spent(self): return self.before + time.time() - self.t0
+            def on_train_batch_end(self, batch, logs=None):
+                if self.spent() >= seconds: self.model.stop_training = True
+            def on_epoch_end(self, epoch, logs=None):
+                Path(folder).mkdir(parents=True, exist_ok=True); (Path(folder)/'spent.json').write_text(json.dumps({'seconds': self.spent()}))
+        return _Stop()
+
+def cmd_train(args, root):
+    from musiclab.core import shared_data, atomic_write, get_config, provenance
+    from musiclab.drums import load_drums
+    from musiclab.models.musicvae import MusicVAE
+    m = machine()
+    if not m['gpus'] and not args.minutes:
+        print(f'no GPU on this machine ({m["cores"]} CPU cores): a whole run of {args.config} is for a GPU (see `python bench/paper.py time` for how long it would '
+              f'take here); pass --minutes M to train it for a time budget on this CPU instead'); return 0
+    gmd = shared_data('groove')
+    if gmd is None: print('skipped: the Groove MIDI Dataset is not at ../shared/data/groove'); return 0
+    data = load_drums(f'gmd:{gmd}')
+    run, model = Path(args.run or f'runs/paper/{args.config}'), MusicVAE(get_config(args.config))
+    cbs = [StopAfter(run, args.minutes * 60)] if args.minutes else []
+    t0 = time.time()
+    model.fit(data, data, out=run, callbacks=cbs, verbose=2)
+    ev = model.evaluate(data.split('test'))
+    kept = dict(command='python bench/paper.py train' + (f' --config {args.config}' if args.config != 'groovae_4bar' else '') + (f' --minutes {args.minutes}' if args.minutes else ''),
+                date=datetime.date.today().isoformat(), **provenance(), machine=m, config=args.config,
+                budget='the config\'s whole run' if not args.minutes else f'{args.minutes} minutes of training (not the whole run: said so)',
+                epochs=len(model.history), seconds_this_call=round(time.time() - t0), test=ev)
+    atomic_write(root/'nbs'/'results'/f'paper-{args.config}.json', json.dumps(kept, indent=1))
+    print(json.dumps(kept, indent=1))
+
+def main(argv=None):
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0], formatter_class=argparse.RawDescriptionHelpFormatter, epilog=__doc__)
+    sub = ap.add_subparsers(dest='cmd', required=True)
+    t = sub.add_parser('time'); t.add_argument('--configs', default=','.join(PAPER)); t.add_argument('--batch', type=int, default=8)
+    t.add_argument('--steps', type=int, default=2); t.add_argument('--no-keep', action='store_true', help='print only (for tests)')
+    r = sub.add_parser('train'); r.add_argument('--config', default='groovae_4bar'); r.add_argument('--minutes', type=float)
+    r.add_argument('--run', help='the run folder (default runs/paper/CONFIG); an interrupted run resumes')
+    args = ap.parse_args(argv)
+    from musiclab.core import repo_root
+    return (cmd_time if args.cmd == 'time' else cmd_train)(args, repo_root() or Path.cwd()) or 0
+
+if __name__ == '__main__': sys.exit(main())
