@@ -37,6 +37,7 @@ LESSONS = (
     Lesson('12c_groove', "GrooVAE's three tasks", 'MusicVAE and GrooVAE', 'train GrooVAE to turn taps into drums and to add a missing part, and measure the three tasks against trivial baselines', False),
     Lesson('12b_melodies', 'Melodies and trios', 'MusicVAE and GrooVAE; melodies as tensors', 'train MusicVAE on folk tunes and trios, interpolate between two tunes, and use Magenta\'s published checkpoints', False),
     Lesson('12a_magenta', "Magenta's checkpoints, number for number", 'Melodies and trios', 'read a TensorFlow 1 checkpoint into Keras layers and prove, to 1e-6, that it computes what Magenta computed', False),
+    Lesson('16_experiment', 'Experiments a reviewer would accept', 'MusicVAE and GrooVAE', 'test a published claim with seeds, matched budgets, a held-out split, mean ± sd and learning curves, and say what the evidence supports', False),
     Lesson('04_audio', 'Audio clips', 'NumPy; sampling rates', 'cut recordings or rendered scores into clips, and know what a clip holds', False),
     Lesson('04a_spectrogram', 'Spectrograms', 'Audio clips; the Fourier transform', 'compute magnitude spectrograms on linear, decibel and mel scales, and invert them', False),
     Lesson('13_wavevae', 'A VAE over waveforms', 'Audio clips; the MusicVAE lesson', 'train a convolutional VAE on raw audio, find where a published model goes wrong, and measure audio', True),
