@@ -1,10 +1,12 @@
-"""What the corpus cache and the parallel parse buy, measured side by side in one run.
+"""What the fast MIDI path, the corpus cache and the parallel parse buy, measured side by side in one run.
 
-On the 48 Chopin MIDI files of ../shared/data/chopin (skipped cleanly when that folder is absent):
+On the 48 Chopin MIDI files of ../shared/data/chopin (skipped cleanly when that folder is absent), for each MIDI
+parser (`parser='fast'`, the default, and `parser='music21'`, the score builder it replaces):
 1. a cold parse with one worker per core, into a fresh, empty cache folder;
 2. a warm load of the same spec from that cache (the first one, and the median of five);
-3. a cold parse with workers=1, into another empty cache folder, for the parallel speed-up.
-Every cache lives in a temporary folder (MUSICLAB_CACHE), so your own cache is never touched.
+then a cold fast parse with workers=1, for the parallel speed-up, and how many pieces the two parsers agree on
+(01_corpus explains the files where they differ). Every cache lives in a temporary folder (MUSICLAB_CACHE), so your
+own cache is never touched. The load average is printed first: other work on the machine slows both paths alike.
 
 Run: python bench/corpus.py
 """
@@ -16,9 +18,15 @@ from musiclab.corpus import load_corpus
 def timed(fn):
     t = time.perf_counter(); r = fn(); return r, time.perf_counter() - t
 
-def cold(spec, workers, tmp):
+def cold(spec, workers, tmp, parser):
     os.environ['MUSICLAB_CACHE'] = str(tmp)  # an empty cache: every file is parsed
-    return timed(lambda: load_corpus(spec, workers=workers))
+    return timed(lambda: load_corpus(spec, workers=workers, parser=parser))
+
+def warm(spec, tmp, parser, first):
+    os.environ['MUSICLAB_CACHE'] = str(tmp)  # the cache of the cold run
+    runs = [timed(lambda: load_corpus(spec, parser=parser)) for _ in range(6)]
+    assert all(w == first and w.parsed == 0 for w, _ in runs), f'a warm load ({parser}) differs from the cold parse'
+    return runs[0][1], statistics.median(t for _, t in runs[1:])
 
 def main():
     folder = shared_data('chopin')
@@ -28,24 +36,29 @@ def main():
     import music21
     files = sorted(f for f in folder.rglob('*') if f.suffix.lower() in ('.mid', '.midi'))
     cores = os.cpu_count() or 1
-    print(f'python {sys.version.split()[0]}, music21 {music21.__version__}, {cores} cores')
+    print(f'python {sys.version.split()[0]}, music21 {music21.__version__}, {cores} cores, load average {os.getloadavg()[0]:.2f} at the start')
     print(f'data: {len(files)} MIDI files, {sum(f.stat().st_size for f in files)/1e6:.1f} MB in {portable(folder)}')
     spec = f'midi:{folder}'
     old = os.environ.get('MUSICLAB_CACHE')
     tmp = Path(tempfile.mkdtemp(prefix='musiclab-bench-'))
     try:
-        c_all, t_all = cold(spec, None, tmp/'all')
-        n = len(c_all.items) + len(c_all.skipped)
-        print(f'cold parse, {cores} workers: {t_all:7.2f} s  ({n/t_all:7.1f} files/s; {len(c_all.items)} pieces, {len(c_all.skipped)} skipped)')
-        warm = [timed(lambda: load_corpus(spec)) for _ in range(6)]  # the cache of the cold run above
-        assert all(w == c_all and w.parsed == 0 for w, _ in warm), 'a warm load differs from the cold parse'
-        t_first, t_warm = warm[0][1], statistics.median(t for _, t in warm[1:])
-        print(f'warm load from the cache:  {t_warm:7.3f} s  ({n/t_warm:7.0f} files/s; first warm load {t_first:.3f} s; median of 5)')
-        c_one, t_one = cold(spec, 1, tmp/'one')
-        assert c_one == c_all, 'a serial parse differs from the parallel one'
-        print(f'cold parse, 1 worker:      {t_one:7.2f} s  ({n/t_one:7.1f} files/s)')
-        print(f'parallel parse: {cores} workers are {t_one/t_all:.2f}x faster than 1 (ideal {cores}x)')
-        print(f'warm load is {t_all/t_warm:.0f}x faster than a cold parse ({t_warm*1e3:.0f} ms vs {t_all:.1f} s with {cores} workers)')
+        res = {}
+        for parser in ('fast', 'music21'):
+            c, t = cold(spec, None, tmp/parser, parser)
+            n = len(c.items) + len(c.skipped)
+            first, w = warm(spec, tmp/parser, parser, c)
+            res[parser] = (c, t, w)
+            print(f'{parser:>7}: cold parse, {cores} workers {t:7.2f} s ({n/t:6.1f} files/s; {len(c.items)} pieces, {len(c.skipped)} skipped); '
+                  f'warm load {w:6.3f} s (median of 5; first {first:.3f} s)')
+        (cf, tf, wf), (cm, tm, wm) = res['fast'], res['music21']
+        same = sum(a == b for a, b in zip(cf.items, cm.items))
+        print(f'the two parsers give equal pieces for {same}/{len(cm.items)} files (01_corpus: where music21 needs voices it can move notes)')
+        c_one, t_one = cold(spec, 1, tmp/'one', 'fast')
+        assert c_one == cf, 'a serial fast parse differs from the parallel one'
+        print(f'fast, cold parse, 1 worker: {t_one:7.2f} s; {cores} workers are {t_one/tf:.2f}x faster than 1 (ideal {cores}x)')
+        print(f'warm load vs cold parse: {tf/wf:.0f}x (fast), {tm/wm:.0f}x (music21); warm fast/music21 {wm/wf:.2f}x')
+        print(f'load average {os.getloadavg()[0]:.2f} at the end')
+        print(f'fast MIDI path: a cold parse is {tm/tf:.1f}x faster than music21 ({tf:.1f} s vs {tm:.1f} s with {cores} workers, {len(files)} Chopin files)')
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
         if old is None: os.environ.pop('MUSICLAB_CACHE', None)

@@ -4,7 +4,7 @@
 
 # %% ../nbs/01_corpus.ipynb #1be32cf5
 from __future__ import annotations
-import bisect, collections, concurrent.futures, contextlib, difflib, hashlib, json, os, re, signal, threading, time, warnings
+import bisect, collections, concurrent.futures, contextlib, difflib, functools, hashlib, json, os, re, signal, threading, time, warnings
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from importlib.metadata import version as _pkg_version
@@ -15,13 +15,13 @@ from .core import Config, ConfigError, DataError, atomic_path, cache_dir, progre
 
 # %% auto #0
 __all__ = ['TPQ', 'PIPELINE_VERSION', 'MIDI_EXTS', 'SCORE_EXTS', 'MUSIC_EXTS', 'MAX_TRACKS', 'MAX_TEMPO_CHANGES', 'MAX_QUARTERS',
-           'PARSE_SECONDS', 'MAX_SCORE_BYTES', 'DEFAULT_SPEC', 'SPEC_KINDS', 'M21_PIANO', 'Part', 'Item',
-           'parse_seconds', 'OutOfTime', 'time_limit', 'ParseTimeout', 'parse_file', 'SpecKind', 'spec_kinds',
-           'spec_kind', 'check_spec', 'Corpus', 'load_corpus']
+           'PARSE_SECONDS', 'MAX_SCORE_BYTES', 'MIDI_PARSERS', 'DEFAULT_SPEC', 'SPEC_KINDS', 'M21_PIANO', 'Part',
+           'Item', 'parse_seconds', 'OutOfTime', 'time_limit', 'ParseTimeout', 'parse_file', 'midi_parser', 'SpecKind',
+           'spec_kinds', 'spec_kind', 'check_spec', 'Corpus', 'load_corpus']
 
 # %% ../nbs/01_corpus.ipynb #a8b40b4a
 TPQ = 48  # ticks per quarter note: the time grid of every parsed piece (a 1/16 note = 12 ticks, an eighth triplet = 16)
-PIPELINE_VERSION = 2  # bump when parsing changes what it produces: every cached parse is then made again
+PIPELINE_VERSION = 3  # bump when parsing changes what it produces: every cached parse is then made again (3: MIDI through the fast path)
 
 # %% ../nbs/01_corpus.ipynb #dd5095a2
 @dataclass(eq=False)
@@ -217,11 +217,11 @@ def time_limit(seconds:float):
 class ParseTimeout(DataError):
     "music21 did not finish reading a file in time (the machine may be slow: this reason is never cached)"
 
-def _parse_in_time(path:Path, data:bytes)->dict:
+def _parse_in_time(path:Path, data:bytes, parser:str|None=None)->dict:
     "`_parse` under `time_limit(parse_seconds(len(data)))`"
     s = parse_seconds(len(data))
     try:
-        with time_limit(s): return _parse(path, data)
+        with time_limit(s): return _parse(path, data, parser)
     except OutOfTime: raise ParseTimeout(f'music21 did not finish reading it in {s:.3g} s (allow more with MUSICLAB_PARSE_SECONDS, '
                                          f'the seconds a MiB of file, {PARSE_SECONDS:.0f} by default)') from None
 
@@ -239,7 +239,8 @@ def _check_mxl(data:bytes):
     except zipfile.BadZipFile: raise DataError('not a compressed MusicXML file (not a zip archive)') from None
     if total > MAX_SCORE_BYTES: raise DataError(f'unpacks to {total / 2**20:,.0f} MiB: too big for a score (musiclab reads up to {MAX_SCORE_BYTES // 2**20} MiB)')
 
-def _parse(path:Path, data:bytes)->dict:
+def _parse(path:Path, data:bytes, parser:str|None=None # for MIDI: `midi_parser(parser)` reads it
+          )->dict:
     "Parse one music file into plain data: {'parts': [(name, clef, notes)], 'key', 'tempo', 'time_signature', 'grace_notes', 'off_grid'}"
     from music21 import converter, meter, stream, tempo
     ext = path.suffix.lower()
@@ -248,9 +249,11 @@ def _parse(path:Path, data:bytes)->dict:
     is_midi = ext in MIDI_EXTS
     if is_midi: _check_midi(data)
     if ext == '.mxl': _check_mxl(data)
+    fast = is_midi and midi_parser(parser) == 'fast'
     with warnings.catch_warnings():
         warnings.simplefilter('ignore')
         try:
+            if fast: return _fast_midi(data)   # the same dict without a music21 score: see 'MIDI without building a score'
             kw = dict(quarterLengthDivisors=(16, 12)) if is_midi else {}  # for MIDI: the TPQ grid
             s = converter.parse(path, forceSource=True, storePickle=False, **kw)
             if isinstance(s, stream.Opus):
@@ -296,14 +299,126 @@ def _read(path:Path)->tuple[bytes, str]:
     except OSError as e: raise DataError(f'cannot read the file ({e.strerror})', path=path) from None
     return data, hashlib.sha256(data).hexdigest()
 
-def parse_file(path # a .mid/.midi/.xml/.musicxml/.mxl/.krn/.abc file
+def parse_file(path, # a .mid/.midi/.xml/.musicxml/.mxl/.krn/.abc file
+               parser:str|None=None, # MIDI only: 'fast' or 'music21' (see `midi_parser`)
               )->Item:
-    "Parse one music file with music21 (no cache); raises DataError naming the file if it cannot be used"
+    "Parse one music file (no cache): scores with music21, MIDI with the fast path unless `parser`; raises DataError naming the file if it cannot be used"
     path = Path(path).expanduser()
     data, sha = _read(path)
-    try: d = _parse_in_time(path, data)
+    try: d = _parse_in_time(path, data, parser)
     except DataError as e: raise type(e)(e.problem, path=path) from None
     return _item(path.stem, path.resolve(), sha, d)
+
+# %% ../nbs/01_corpus.ipynb #d0223fca
+MIDI_PARSERS = ('fast', 'music21')
+
+def midi_parser(parser:str|None=None # 'fast', 'music21', or None: MUSICLAB_MIDI_PARSER, else 'fast'
+               )->str:
+    "Which reader turns MIDI files into items: the fast path (default) or music21's score builder, for comparison"
+    p = (parser or os.environ.get('MUSICLAB_MIDI_PARSER', '').strip() or 'fast').lower()
+    if p not in MIDI_PARSERS: raise ConfigError(f"unknown MIDI parser {p!r} (parser= or MUSICLAB_MIDI_PARSER): use one of {', '.join(MIDI_PARSERS)}")
+    return p
+
+@functools.lru_cache(maxsize=65536)
+def _best_match(target:float, zero_ok:bool=True, gap=0.0, divisors=(16, 12)):
+    "The quarter length music21's `Stream.quantize` snaps `target` to: its `bestMatch`, with the same arithmetic and tie-breaks"
+    from music21 import common
+    found = []
+    for div in divisors:
+        tick = 1 / div
+        match, error, signed = common.nearestMultiple(target, tick)
+        if not zero_ok and match == 0.0: match = tick; error = abs(round(target - match, 7))  # a sounding note never shrinks to 0
+        found.append((0.0 if gap % tick == 0 else max(gap - match, 0.0), error, tick, match))  # leave no gap before the next event
+    return min(found)[3]
+
+# %% ../nbs/01_corpus.ipynb #873661d6
+def _track_events(mt, tpq:int)->tuple[list, list, bool]:
+    "(meta objects, notes or chords, whether music21 needs voices) of one MIDI track; a note or chord is (tick on, ticks long, pitches, drum)"
+    from music21.midi import translate
+    timed = translate.getTimeForEvents(mt)
+    notes, meta = translate.getNotesFromEvents(timed), translate.getMetaEvents(timed)
+    tol, done, els, voices = tpq / 16, [False] * len(notes), [], False   # tol: music21's chord window, 1/16 quarter (the finest grid)
+    for i, (on, off, ev) in enumerate(notes):
+        if done[i]: continue
+        group = [notes[i]]
+        for j in range(i + 1, len(notes)):
+            on2, off2, _ = notes[j]
+            if abs(on2 - on) >= tol: break
+            if abs(off2 - off) > tol: voices = True; continue   # starts together, ends elsewhere: another voice
+            group.append(notes[j]); done[j] = True
+        last = group[-1]   # music21 times a chord by its *last* note (a known music21 quirk: we copy it)
+        els.append((on, last[1] - last[0], [n.event.pitch for n in group], any(n.event.channel == 10 for n in group)))
+    return meta, els, voices
+
+def _quantized(meta:list, els:list, tpq:int)->tuple[list, list]:
+    "The quantized (offset, quarter length) of each note or chord and the quantized offset of each meta object, as music21 sets them"
+    from music21.common import opFrac
+    def qo(t): return _best_match(float(opFrac(t / tpq)))
+    offs = sorted({qo(t) for t, _ in meta} | {qo(e[0]) for e in els})   # every quantized offset of the track
+    out = []
+    for on, d, _, _ in els:
+        o, ql = qo(on), max(opFrac(d / tpq), 0)
+        k = bisect.bisect_right(offs, o)   # the next offset after this one: the duration may stretch to fill the gap
+        gap = opFrac(offs[k] - opFrac(o)) if k < len(offs) else 0.0
+        out.append((opFrac(o), opFrac(_best_match(float(ql), d == 0, gap))))
+    return out, [opFrac(qo(t)) for t, _ in meta]
+
+# %% ../nbs/01_corpus.ipynb #64714b01
+def _midi_staves(data:bytes)->tuple[list, list]:
+    "One entry per MIDI track with notes, as music21 makes parts of them, and the duration of each pitch class over all of them"
+    from music21 import exceptions21, instrument, meter, midi, stream, tempo
+    mf = midi.MidiFile(); mf.readstr(data)
+    if not mf.tracks: raise exceptions21.StreamException('no tracks are defined in this MIDI file.')   # music21's own words
+    tpq, cond_ts, cond_mm, staves, pcs = mf.ticksPerQuarterNote, [], [], [], [0] * 12
+    for mt in mf.tracks:
+        meta, els, voices = _track_events(mt, tpq)
+        qels, qmeta = _quantized(meta, els, tpq)
+        ts = [(o, m) for o, (_, m) in zip(qmeta, meta) if isinstance(m, meter.TimeSignature)]
+        mm = [(o, m) for o, (_, m) in zip(qmeta, meta) if isinstance(m, tempo.MetronomeMark)]
+        if not mt.hasNotes(): cond_ts += ts; cond_mm += mm; continue   # a conductor track: its marks go to the parts read after it
+        if cond_ts: first_ts = next((m.ratioString for o, m in sorted(cond_ts, key=lambda x: x[0]) if o == 0), '4/4')
+        else: first_ts = min(ts, key=lambda x: x[0])[1].ratioString if ts else '4/4'
+        part, holder = stream.Part(), stream.Measure()   # only the instruments: all `_part_names` needs
+        for o, (_, m) in zip(qmeta, meta):
+            if isinstance(m, instrument.Instrument): holder.coreInsert(o, m)
+        holder.coreElementsChanged(); instrument.deduplicate(holder, inPlace=True)
+        # music21 moves them into the first bar of a part with notes, where `getInstrument` no longer looks (only `partName` does)
+        if els: part.insert(0, holder)
+        else: part.elements = list(holder.elements)
+        rows, grace = [], 0
+        for (o, ql), (_, _, pitches, drum) in zip(qels, els):
+            if drum: continue   # music21 makes unpitched notes of channel 10
+            for x in pitches: pcs[x % 12] += ql
+            if ql == 0: grace += len(pitches); continue
+            on, end = _ticks(o)[0], _ticks(o + ql)[0]
+            rows += [(on, max(end, on + 1), x) for x in pitches]
+        staves.append(dict(part=part, rows=rows, grace=grace, ts=first_ts, mm=mm + cond_mm, voices=voices))
+    return staves, pcs
+
+# %% ../nbs/01_corpus.ipynb #6677ddbb
+def _fast_midi(data:bytes, info:dict|None=None # filled with 'voices': per part, whether music21 needed voices for it
+              )->dict:
+    "`_parse` of a MIDI file without building a music21 score: the same dict, made by the rules music21 follows"
+    from music21 import stream
+    from music21.analysis import discrete
+    staves, pcs = _midi_staves(data)
+    parts, grace, voices = [], 0, []
+    for name, st in zip(_part_names([s['part'] for s in staves]), staves):
+        grace += st['grace']
+        a = np.array(st['rows'], dtype=np.int64).reshape(-1, 3)
+        if not len(a): continue   # an empty or drum track
+        a[:, 1] -= a[:, 0]
+        a = a[np.lexsort((-a[:, 1], a[:, 2], a[:, 0]))]   # as `_staff_notes`: by onset, pitch, longest first; one note per onset and pitch
+        keep = np.ones(len(a), bool); keep[1:] = (a[1:, 0] != a[:-1, 0]) | (a[1:, 2] != a[:-1, 2])
+        parts.append((name, None, a[keep].astype(np.int32))); voices.append(st['voices'])
+    if not parts: raise DataError('no notes' + (f' (only {grace} grace notes)' if grace else ''))
+    ae = discrete.AardenEssen()   # the analyser of `analyze('key')`, given the pitch-class durations directly
+    ae._getPitchClassDistribution = lambda s: [float(x) for x in pcs]
+    k = ae.getSolution(stream.Stream())
+    mm = min(((o, i, j, m) for i, s in enumerate(staves) for j, (o, m) in enumerate(s['mm']) if m.getQuarterBPM()), key=lambda x: x[:3], default=None)
+    if info is not None: info['voices'] = voices
+    return dict(parts=parts, key=f'{k.tonic.name} {k.mode}', tempo=round(float(mm[3].getQuarterBPM()), 3) if mm else 120.0,
+                time_signature=staves[0]['ts'], grace_notes=grace, off_grid=0)
 
 # %% ../nbs/01_corpus.ipynb #67318fe6
 DEFAULT_SPEC = 'm21-piano'
@@ -471,11 +586,15 @@ def _m21_version()->str:
     try: return _pkg_version('music21')
     except Exception: return 'unknown'
 
-def _cache_file(sha:str)->Path: return cache_dir('corpus')/f'{sha}-v{PIPELINE_VERSION}.npz'
+def _cache_file(sha:str, tag:str='')->Path: return cache_dir('corpus')/f'{sha}-v{PIPELINE_VERSION}{tag}.npz'   # tag: '-music21' for MIDI read by music21
+
+def _cache_tag(path:Path, parser:str|None=None)->str:
+    "The cache-name tag of a file: '-music21' for a MIDI file read by music21 on request (its items may differ from the fast path's), else ''"
+    return '-music21' if Path(path).suffix.lower() in MIDI_EXTS and midi_parser(parser) == 'music21' else ''
 
 def _versions()->dict: return dict(pipeline=PIPELINE_VERSION, music21=_m21_version(), musiclab=__version__)   # what made an entry
 
-def _cache_put(sha:str, d:dict|None, error:str|None=None):
+def _cache_put(sha:str, d:dict|None, error:str|None=None, tag:str=''):
     "Store a parse (or its failure reason) under the file's sha256"
     meta = _versions()
     arrays = {}
@@ -483,7 +602,7 @@ def _cache_put(sha:str, d:dict|None, error:str|None=None):
     else:
         meta.update({k: v for k, v in d.items() if k != 'parts'}, parts=[[n, c] for n, c, _ in d['parts']])
         arrays = {f'part{i}': a for i, (_, _, a) in enumerate(d['parts'])}
-    with atomic_path(_cache_file(sha)) as tmp:
+    with atomic_path(_cache_file(sha, tag)) as tmp:
         np.savez(tmp, meta=np.frombuffer(json.dumps(meta).encode(), np.uint8), **arrays)
 
 def _checked_notes(a:np.ndarray)->np.ndarray:
@@ -493,9 +612,9 @@ def _checked_notes(a:np.ndarray)->np.ndarray:
         raise ValueError('onsets, durations or pitches out of range')
     return a.astype(np.int32)
 
-def _cache_get(sha:str, source=None)->dict|None: # `source`: the music file, named in the warning about a damaged entry
+def _cache_get(sha:str, source=None, tag:str='')->dict|None: # `source`: the music file, named in the warning about a damaged entry
     "The cached parse of a file, {'error': reason} for a cached failure, or None on a miss (an entry of other versions is one)"
-    f = _cache_file(sha)
+    f = _cache_file(sha, tag)
     if not f.exists(): return None
     try:
         with np.load(f, allow_pickle=False) as z:   # a zip: every member's CRC-32 is checked as it is read
@@ -540,9 +659,9 @@ class Corpus:
         return '\n'.join(lines + [f'  {f}: {r}' for f, r in self.skipped])
 
 # %% ../nbs/01_corpus.ipynb #643c6cec
-def _job(path:Path)->tuple[dict|None, str|None, bool]:
+def _job(path:Path, parser:str|None=None)->tuple[dict|None, str|None, bool]:
     "Parse one file in a worker (or in this process): (data, None, True) or (None, reason, whether the reason may be cached)"
-    try: return _parse_in_time(path, path.read_bytes()), None, True
+    try: return _parse_in_time(path, path.read_bytes(), parser), None, True
     except DataError as e: return None, e.problem, not isinstance(e, ParseTimeout)
 
 def _worker_job():
@@ -554,16 +673,17 @@ def _worker_job():
 def load_corpus(spec:str=DEFAULT_SPEC, # 'm21-piano', 'm21-chorales[:N]', 'm21-folk[:N]' or 'midi:PATH' (see `SPEC_KINDS`)
                 workers:int|None=None, # processes that parse; None: one per core; 1: parse in this process
                 cache:bool=True, # read and write the parse cache in `cache_dir('corpus')`
+                parser:str|None=None, # MIDI files: 'fast' or 'music21' (see `midi_parser`; None: MUSICLAB_MIDI_PARSER, else 'fast')
                )->Corpus:
     "Load the pieces a data spec names, parsing in parallel what is not cached yet"
     if workers is not None and workers < 1: raise ValueError(f'workers must be 1 or more, got {workers}')
-    spec = str(spec).strip()
+    spec, parser = str(spec).strip(), midi_parser(parser)   # resolved here, so that every worker reads the same way
     files, names = _resolve(spec)
     done, skipped, todo = {}, {}, []
     for f, name in zip(files, names):
         try: data, sha = _read(f)
         except DataError as e: skipped[f] = e.problem; continue  # not cached: it says nothing about the content
-        d = _cache_get(sha, f) if cache else None
+        d = _cache_get(sha, f, _cache_tag(f, parser)) if cache else None
         if d is None: todo.append((f, name, sha, len(data)))
         elif 'error' in d: skipped[f] = d['error']
         else: done[f] = _item(name, f, sha, d)
@@ -571,15 +691,15 @@ def load_corpus(spec:str=DEFAULT_SPEC, # 'm21-piano', 'm21-chorales[:N]', 'm21-f
     if cache and todo: remove_stale_temp(cache_dir('corpus'), older_than=3600)   # killed writers' leftovers (others may be writing now)
     todo.sort(key=lambda t: -t[3])  # biggest first: better use of the cores
     def results():
-        if n <= 1: yield from map(_job, [t[0] for t in todo])
+        if n <= 1: yield from (_job(t[0], parser) for t in todo)
         else:
-            with concurrent.futures.ProcessPoolExecutor(n) as ex: yield from ex.map(_worker_job(), [t[0] for t in todo])
+            with concurrent.futures.ProcessPoolExecutor(n) as ex: yield from ex.map(_worker_job(), [t[0] for t in todo], [parser] * len(todo))
     try:
         for (f, name, sha, _), (d, err, keep) in progress(zip(todo, results()), len(todo), f'parsing {spec}', 'file'):
             if err is not None: skipped[f] = err
             else: done[f] = _item(name, f, sha, d)
             if cache and keep:
-                try: _cache_put(sha, d, err)
+                try: _cache_put(sha, d, err, _cache_tag(f, parser))
                 except OSError as e: cache = False; warn(f'cannot write the corpus cache ({e}); going on without it')
     except BrokenProcessPool: raise DataError(f'a parsing process died while loading {spec!r} (out of memory?); try workers=1') from None
     items = [done[f] for f in sorted(done)]
