@@ -36,18 +36,15 @@ def _compare(m21_items, paths):
     "(files equal, list of (file, part, notes differing, notes)) -- asserting the equality rule on the way"
     equal, documented = 0, []
     for it, path in zip(m21_items, paths):
-        info = {}
         with warnings.catch_warnings():
             warnings.simplefilter('ignore')
-            d = _fast_midi(Path(path).read_bytes(), info)
+            d = _fast_midi(Path(path).read_bytes())
         assert {k: d[k] for k in FIELDS} == {k: getattr(it, k) for k in FIELDS}, it.name
         assert [(n, c) for n, c, _ in d['parts']] == [(p.name, p.clef) for p in it.parts], it.name
-        differ = [(name, a, p.notes) for (name, _, a), p, voices in zip(d['parts'], it.parts, info['voices']) if not np.array_equal(a, p.notes)]
+        differ = [(name, a, p.notes) for (name, _, a), p in zip(d['parts'], it.parts) if not np.array_equal(a, p.notes)]
         for name, a, b in differ:
-            # the one documented difference: where music21 needed voices, its bars and ties can move notes (see 01_corpus);
-            # then the fast path must agree with an independent reading of the file, and better than music21 does
-            voices = info['voices'][[n for n, _, _ in d['parts']].index(name)]
-            assert voices, f'{it.name} {name}: notes differ in a part that needs no voices'
+            # the one documented difference (01_corpus): music21 puts the continuation of a chord it cut at a bar line in a later
+            # bar, and the part moves with it; then the fast path must agree with an independent reading of the file, better than music21
             raw = _raw_onsets(path)
             fast, slow = _agree([a], raw), _agree([b], raw)
             n = len(set(map(tuple, a.tolist())) ^ set(map(tuple, b.tolist())))   # note rows in one and not the other
@@ -108,3 +105,14 @@ def test_bad_midi_same_clear_errors(tmp_path, parser):
         with pytest.raises(DataError) as e: parse_file(tmp_path/name, parser=parser)
         assert name in str(e.value) and words in str(e.value), str(e.value)
     assert parse_file(good, parser=parser).n_notes == 8
+
+def test_music21_test_midi_files_fast_equals_music21():
+    "The 21 MIDI files music21 tests its own reader with (odd pairings of note-on and note-off, many instruments, drums)"
+    import music21
+    folder = Path(music21.__file__).parent/'midi'/'testPrimitive'
+    if not folder.is_dir(): pytest.skip('this music21 ships no midi/testPrimitive folder')
+    m21 = load_corpus(f'midi:{folder}', parser='music21')
+    assert len(m21.items) >= 20, m21.skipped
+    equal, documented = _compare(m21.items, [i.source for i in m21.items])
+    print(f'music21 test MIDI: {equal}/{len(m21.items)} equal; documented: {documented}')
+    assert equal + len({d[0] for d in documented}) == len(m21.items) and equal >= len(m21.items) - 1   # today all but test04
