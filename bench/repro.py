@@ -4,6 +4,7 @@
     python bench/repro.py --study musicvae --detach   # the same in the background: log and pid beside the runs
     python bench/repro.py --study musicvae --stop     # stop a background study; run the first command again to resume it
     python bench/repro.py --list                      # the studies there are
+    python bench/repro.py --study musicvae --jobs 2 --detach          # two runs at a time, one TensorFlow thread each (2 cores)
     python bench/repro.py --study groove-tasks --threads 1 --detach   # beside another study run with --threads 1: both share 2 cores
 
 Results go to nbs/results/repro-<study>.json (kept in the repository: the chapters read them); checkpoints to runs/repro/<study>/.
@@ -24,6 +25,8 @@ def main(argv=None):
     ap.add_argument('--stop', action='store_true', help='stop the background run of this study')
     ap.add_argument('--list', action='store_true', help='list the studies')
     ap.add_argument('--threads', type=int, help='TensorFlow threads (default: all cores); two studies side by side with 1 each use 2 cores better than one with 2')
+    ap.add_argument('--jobs', type=int, default=1, help='runs trained at once, each in its own process (default threads: cores / jobs); they share the result file safely')
+    ap.add_argument('--worker', action='store_true', help=argparse.SUPPRESS)   # one of --jobs' processes: no table at the end
     args = ap.parse_args(argv)
     from musiclab.core import ConfigError, MusiclabError
     from musiclab.experiment import STUDIES, run_study, study, study_table
@@ -45,6 +48,21 @@ def main(argv=None):
         p = subprocess.Popen(cmd, stdout=open(logf, 'a'), stderr=subprocess.STDOUT, start_new_session=True, env={**os.environ, 'MUSICLAB_QUIET': '1'})
         pidf.write_text(str(p.pid)); print(f'{args.study}: running in the background (pid {p.pid}); log {logf}; stop with --stop')
         return 0
+    if args.jobs > 1:   # N processes of this command, each claiming the runs it trains (musiclab.experiment.run_study)
+        rest = [a for a in (argv if argv is not None else sys.argv[1:]) if a not in ('--detach',)]
+        rest = [a for i, a in enumerate(rest) if a != '--jobs' and (i == 0 or rest[i-1] != '--jobs') and not a.startswith('--jobs=')]
+        threads = [] if args.threads else ['--threads', str(max(1, (os.cpu_count() or 1) // args.jobs))]
+        procs = []
+        for i in range(args.jobs):
+            procs.append(subprocess.Popen([sys.executable, __file__, *rest, *threads, '--worker']))
+            time.sleep(5)   # let the first claim its run before the next looks
+        rcs = [p.wait() for p in procs]
+        if any(rcs): return max(rcs)
+        from musiclab.experiment import read_results
+        for name in GROUPS.get(args.study, (args.study,)):
+            res = read_results(Path(args.results)/f'repro-{name}.json')
+            if res: print(f"{name}: {res['definition']['question']}\n" + study_table(res), flush=True)
+        return 0
     if args.threads:   # before any model module imports TensorFlow's kernels
         import tensorflow as tf
         tf.config.threading.set_intra_op_parallelism_threads(args.threads); tf.config.threading.set_inter_op_parallelism_threads(args.threads)
@@ -54,7 +72,7 @@ def main(argv=None):
             s = study(name, **({'data': args.data} if args.data else {}))
             command = 'python bench/repro.py --study ' + args.study + (f' --data {args.data}' if args.data else '') + (f' --threads {args.threads}' if args.threads else '')
             res = run_study(s, runs/name, Path(args.results)/f'repro-{name}.json', command=command, log=lambda m: print(m, flush=True))
-            print(f'{name}: {s.question}\n' + study_table(res), flush=True)
+            if not args.worker: print(f'{name}: {s.question}\n' + study_table(res), flush=True)
     except MusiclabError as e:
         print(f'musiclab: error: {e}', file=sys.stderr); return 2
     return 0

@@ -4,7 +4,9 @@
 
 # %% ../nbs/16_experiment.ipynb #c64bae42
 from __future__ import annotations
-import dataclasses, datetime, json, math, os, platform, shutil, time
+import contextlib, dataclasses, datetime, json, math, os, platform, shutil, time
+try: import fcntl   # claims of runs between processes (Unix); without it a study runs in one process
+except ImportError: fcntl = None
 from dataclasses import dataclass, field
 from pathlib import Path
 import numpy as np
@@ -139,36 +141,55 @@ def read_results(path:str|Path)->dict|None:
     return json.loads(p.read_text(encoding='utf-8')) if p.exists() else None
 
 # %% ../nbs/16_experiment.ipynb #abbbaaec
+@contextlib.contextmanager
+def _locked(path:Path, wait:bool=True):
+    "Hold an exclusive lock on `path` (made if absent); yields False at once when `wait` is off and another process holds it"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open(path, 'a') as f:
+        if fcntl is None: yield True; return
+        try: fcntl.flock(f, fcntl.LOCK_EX | (0 if wait else fcntl.LOCK_NB))
+        except BlockingIOError: yield False; return
+        try: yield True
+        finally: fcntl.flock(f, fcntl.LOCK_UN)
+
 def run_study(study:Study, folder:str|Path, # where the runs' checkpoints go (FOLDER/ARM/seed-N)
               results:str|Path, # the JSON file of results (read first: finished runs are kept, not repeated)
               command:str|None=None, # the command that runs this study, kept in the file
               log=print, verbose:int=0)->dict:
-    "Run what is left of a study and return its results (also written, atomically, after every measured point)"
+    "Run what is left of a study and return its results (also written, atomically, after every measured point); several processes may share it"
     folder, results = Path(folder), Path(results)
-    res = read_results(results) or {}
-    if res.get('study', study.name) != study.name or not _same_study(res.get('definition', _definition(study)), _definition(study)):
-        raise ConfigError(f'{results} holds another study (or this one defined differently): move it away to start afresh', path=results)
-    res.update(study=study.name, definition=_definition(study), command=command or res.get('command'), machine=_machine())
-    res.setdefault('runs', {}); res.setdefault('skipped', {}); res.setdefault('baselines', {})
-    def write(): res.update(date=datetime.date.today().isoformat(), **provenance()); atomic_write(results, json.dumps(res, indent=1))
-    data = {}
+    head = dict(study=study.name, definition=_definition(study))
+    def merged(**part)->dict:   # the file as it is now, with `part` (runs=, baselines=, skipped= dicts) put in and written back
+        with _locked(folder/'results.lock'):
+            res = read_results(results) or {}
+            if res.get('study', study.name) != study.name or not _same_study(res.get('definition', head['definition']), head['definition']):
+                raise ConfigError(f'{results} holds another study (or this one defined differently): move it away to start afresh', path=results)
+            res.update(head, command=command or res.get('command'), machine=_machine())
+            for k in ('runs', 'skipped', 'baselines'): res.setdefault(k, {}).update(part.get(k, {}))
+            res.update(date=datetime.date.today().isoformat(), **provenance()); atomic_write(results, json.dumps(res, indent=1))
+            return res
+    res, data = merged(), {}
     for seed in study.seeds:
         for arm in study.arms:
             key = run_key(arm, seed)
             if (res['runs'].get(key) or {}).get('final'): log(f'{key}: finished before, kept'); continue
-            cfg = run_config(study, arm, seed)
-            spec = arm.data or cfg.data
-            try:
-                if spec not in data: data[spec] = heldout(cfg.model_class()(cfg), spec)
-            except MusiclabError as e:
-                res['skipped'][arm.name] = str(e); write(); log(f'{key}: skipped: {e}'); continue
-            if arm.baseline and arm.name not in res['baselines']:   # once an arm, on the same split as its runs
-                res['baselines'][arm.name] = import_ref(arm.baseline)(train=data[spec][0], test=data[spec][1], limit=study.eval_limit, **arm.baseline_args); write()
-            log(f'{key}: training {cfg.name} for {study.examples:,} examples')
-            def save(rec, key=key): res['runs'][key] = rec; write()
-            rec = run_one(study, arm, seed, data[spec], folder/arm.name/f'seed-{seed}', res['runs'].get(key), save, verbose)
-            log(f"{key}: done in {rec['train_seconds']:.0f} s of training")
-    return res
+            with _locked(folder/arm.name/f'seed-{seed}.claim', wait=False) as mine:
+                if not mine: log(f'{key}: another process is running it'); continue
+                res = merged()   # read again: another process may have finished it meanwhile
+                if (res['runs'].get(key) or {}).get('final'): log(f'{key}: finished by another process'); continue
+                cfg = run_config(study, arm, seed)
+                spec = arm.data or cfg.data
+                try:
+                    if spec not in data: data[spec] = heldout(cfg.model_class()(cfg), spec)
+                except MusiclabError as e:
+                    res = merged(skipped={arm.name: str(e)}); log(f'{key}: skipped: {e}'); continue
+                if arm.baseline and arm.name not in res['baselines']:   # once an arm, on the same split as its runs
+                    res = merged(baselines={arm.name: import_ref(arm.baseline)(train=data[spec][0], test=data[spec][1], limit=study.eval_limit, **arm.baseline_args)})
+                log(f'{key}: training {cfg.name} for {study.examples:,} examples')
+                def save(rec, key=key): nonlocal res; res = merged(runs={key: rec})
+                rec = run_one(study, arm, seed, data[spec], folder/arm.name/f'seed-{seed}', res['runs'].get(key), save, verbose)
+                log(f"{key}: done in {rec['train_seconds']:.0f} s of training")
+    return merged()
 
 # %% ../nbs/16_experiment.ipynb #5e6792d3
 def _mean_sd(xs:list)->tuple[float, float]:

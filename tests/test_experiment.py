@@ -1,5 +1,5 @@
 """The experiment runner (bench/repro.py, musiclab.experiment): stopped between runs and started again, it repeats no finished run
-(issue 16). The tiny study: two arms of the tiny GrooVAE, two seeds, on a made-up drum data set. And bench/paper.py at tiny size."""
+(issue 16), also when two processes resume it together (--jobs 2). The tiny study: two arms of the tiny GrooVAE, two seeds, on a made-up drum data set. And bench/paper.py at tiny size."""
 import json, subprocess, sys, time
 from conftest import ROOT
 from musiclab.drums import _fake_gmd
@@ -28,7 +28,7 @@ def test_stopped_study_resumes_without_repeating(tmp_path):
     time.sleep(1)
     before = json.loads(res.read_text())['runs']
     assert len(_finished(res)) < 4, 'the study ended before it was stopped: nothing was tested'
-    r = _repro(*args)
+    r = _repro(*args, '--jobs', '2')   # resumed by two processes at once: each run trained by one of them, none twice
     assert r.returncode == 0, r.stdout[-2000:] + r.stderr[-2000:]
     after = json.loads(res.read_text())
     assert _finished(res) == {'z8/seed-0', 'z4/seed-0', 'z8/seed-1', 'z4/seed-1'}
