@@ -34,12 +34,17 @@ class AudioItem:
     original_rate:int # the file's own rate
     channels:int # the file's channels, mixed down to mono
     genre:str|None = None # the GTZAN genre folder, if any
+    timbre:str|None = None # for a piece rendered on several instruments: which one (its name is then 'PIECE@TIMBRE')
 
     @property
     def seconds(self)->float: return len(self.audio) / self.sample_rate
+    @property
+    def piece(self)->str:
+        "The recording's piece: its name without the instrument (recordings of one piece are held out together)"
+        return self.name.rsplit('@', 1)[0] if self.timbre else self.name
     def __repr__(self):
         return (f'AudioItem({self.name!r}: {self.seconds:.1f} s at {self.sample_rate} Hz, from {self.channels} channel(s) '
-                f'at {self.original_rate} Hz{", " + self.genre if self.genre else ""})')
+                f'at {self.original_rate} Hz{", " + self.genre if self.genre else ""}{", on " + self.timbre if self.timbre else ""})')
 
 def decode_audio(data:bytes, # the bytes of an audio file
                  path='', # its name, for the error message
@@ -77,12 +82,12 @@ def read_audio(path, # an audio file: .wav, .flac, .ogg or .mp3
 # %% ../nbs/04_audio.ipynb #228c200b
 RENDER_RATE = 22050  # the rate rendered pieces are cached at (resampled to the model's rate when read)
 
-def piece_of(item)->'Piece':
-    "A corpus `Item` as a `musiclab.render.Piece` (its staves grouped into treble and bass), in its own key and tempo"
+def piece_of(item, timbre:str|int='piano')->'Piece':
+    "A corpus `Item` as a `musiclab.render.Piece` (its staves grouped into treble and bass), in its own key and tempo, on `timbre`"
     from musiclab.render import Piece
     from musiclab.symbolic import events, split_clefs
     cl = split_clefs(item)
-    return Piece(events(cl['treble']), events(cl['bass']), key=item.key, tempo=item.tempo, title=item.name)
+    return Piece(events(cl['treble']), events(cl['bass']), key=item.key, tempo=item.tempo, title=item.name).on(timbre)
 
 def _render_key(midi:bytes, backend:str)->str:
     from musiclab.corpus import PIPELINE_VERSION
@@ -91,9 +96,11 @@ def _render_key(midi:bytes, backend:str)->str:
 
 def render_item(item, # a corpus `Item`
                 backend:str='auto', # the synthesiser (see `musiclab.media.audio_backend`)
-                cache:bool=True)->tuple[Path, bool]:
+                cache:bool=True,
+                timbre:str|int='piano', # the instrument it is played on (`musiclab.render.TIMBRES`, or a General MIDI program)
+               )->tuple[Path, bool]:
     "The cached WAV of a rendered corpus piece (rendering it if needed) and whether it was rendered now"
-    piece = piece_of(item)
+    piece = piece_of(item, timbre)
     if not (piece.treble or piece.bass): raise DataError('the piece has no notes to render', path=item.source)
     backend = audio_backend(backend)
     f = cache_dir('audio', 'rendered')/f'{_render_key(piece.midi_bytes(tail=1.0), backend)}.wav'
@@ -123,8 +130,8 @@ def _damage(f:Path)->str|None:
 GTZAN_GENRES = ('blues', 'classical', 'country', 'disco', 'hiphop', 'jazz', 'metal', 'pop', 'reggae', 'rock')
 DEFAULT_AUDIO_SPEC = 'rendered:m21-piano'
 AUDIO_SPECS = {
-    'rendered:SPEC': "the pieces of a symbolic data spec (m21-piano, m21-chorales[:N], midi:PATH) played on a General MIDI piano "
-                     "and cached as WAV; 'rendered' alone is 'rendered:m21-piano'",
+    'rendered:SPEC[@TIMBRES]': "the pieces of a symbolic data spec (m21-piano, m21-chorales[:N], midi:PATH) played on a General MIDI "
+                               "piano, or on each instrument of @piano,strings,guitar,organ, and cached as WAV; 'rendered' alone is 'rendered:m21-piano'",
     'gtzan:PATH[:GENRE]': "the GTZAN layout: PATH/genres/<genre>/*.wav (or genres_original, or PATH the genres folder); "
                           "one genre (e.g. 'gtzan:~/data/gtzan:jazz') or all of them",
     'audio:PATH': "every .wav .flac .ogg .mp3 file under the folder PATH (recursive), or one file",
@@ -147,8 +154,8 @@ class AudioSet:
 
     def split(self, val_frac:float=0.1, # fraction of the recordings held out for validation
               seed:int=0)->tuple[list[AudioItem], list[AudioItem]]:
-        "(train, validation) recordings, split by file (`musiclab.core.split_by_name`) — clips of one file never land on both sides; deterministic for a seed"
-        return split_by_name(self.items, val_frac, seed)
+        "(train, validation) recordings, split by file (`musiclab.core.split_by_name`) — clips of one file, and the recordings of one piece on several instruments, never land on both sides; deterministic for a seed"
+        return split_by_name(self.items, val_frac, seed, key=lambda it: it.piece)
 
     def report(self)->str:
         "A few lines: recordings, minutes, the files' own rates and channels, what was rendered now, every skipped file"
@@ -211,7 +218,18 @@ def _peak_db(x:np.ndarray)->float:
     return 20 * math.log10(m) if m > 0 else -math.inf
 
 # %% ../nbs/04_audio.ipynb #8f526ba1
-def load_audio(spec:str=DEFAULT_AUDIO_SPEC, # 'rendered:SPEC', 'gtzan:PATH[:GENRE]' or 'audio:PATH' (see `AUDIO_SPECS`)
+def _timbres(sym:str)->tuple[str, list[str]]:
+    "A rendered spec's symbolic spec and its instruments: 'm21-piano@piano,organ' -> ('m21-piano', ['piano', 'organ']); none named: []"
+    from musiclab.render import TIMBRES
+    head, at, tail = sym.rpartition('@')
+    if not at or '/' in tail: return sym, []   # an @ inside a path
+    names = [t.strip() for t in tail.split(',')]
+    if bad := [t for t in names if t not in TIMBRES]:
+        raise DataError(f"unknown instrument {bad[0]!r} in {sym!r}: use {', '.join(TIMBRES)} (comma-separated)")
+    if len(set(names)) < len(names): raise DataError(f'an instrument is named twice in {sym!r}')
+    return head, names
+
+def load_audio(spec:str=DEFAULT_AUDIO_SPEC, # 'rendered:SPEC[@TIMBRES]', 'gtzan:PATH[:GENRE]' or 'audio:PATH' (see `AUDIO_SPECS`)
                sample_rate:int=SAMPLE_RATE, # every recording is resampled to this rate
                limit:int|None=None, # only the first `limit` files (in sorted order): for quick trials and tests
                silence_db:float=-60.0, # a file whose peak is below this (dBFS) is skipped as silent
@@ -230,16 +248,17 @@ def load_audio(spec:str=DEFAULT_AUDIO_SPEC, # 'rendered:SPEC', 'gtzan:PATH[:GENR
         else: items.append(it)
     if kind == 'rendered':
         from musiclab.corpus import load_corpus
-        sym = spec.partition(':')[2]
+        sym, timbres = _timbres(spec.partition(':')[2])
         if not sym: raise DataError(f"data spec {spec!r} names no symbolic spec: write e.g. 'rendered:m21-piano'")
         corpus = load_corpus(sym)
         skipped += corpus.skipped
-        for it in progress(corpus.items[:limit], desc=f'rendering {sym}', unit='piece'):
-            try: f, now = render_item(it, backend, cache)
-            except DataError as e: skipped.append((it.source, e.problem)); continue
+        for it, t in progress([(it, t) for it in corpus.items[:limit] for t in timbres or ['piano']], desc=f'rendering {sym}', unit='piece'):
+            try: f, now = render_item(it, backend, cache, t)
+            except DataError as e: skipped.append((it.source + (f'@{t}' if timbres else ''), e.problem)); continue
             rendered += now
-            r = read_audio(f, sample_rate, it.name)
-            keep(AudioItem(it.name, it.source, it.sha, r.audio, r.sample_rate, r.original_rate, r.channels), it.source)
+            name = f'{it.name}@{t}' if timbres else it.name
+            r = read_audio(f, sample_rate, name)
+            keep(AudioItem(name, it.source, it.sha, r.audio, r.sample_rate, r.original_rate, r.channels, timbre=t if timbres else None), it.source)
     elif kind in ('gtzan', 'audio'):
         files, _ = _resolve_audio(spec)
         for f, name, genre in progress(files[:limit], desc=f'reading {spec}', unit='file'):

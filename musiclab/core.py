@@ -399,17 +399,19 @@ def progress(iterable, # the work, one step an item
 
 # %% ../nbs/00_core.ipynb #583ad234
 def split_by_name(items:list, # things with a `.name` (corpus pieces, recordings)
-                  val_frac:float=0.1, # fraction held out for validation
+                  val_frac:float=0.1, # fraction held out for validation (of the groups)
                   seed:int=0, # another seed draws another split
+                  key=None, # item -> the name of its group (default: its `.name`): items of one group land on one side
                  )->tuple[list, list]:
-    "(train, validation), disjoint and deterministic for a seed; at least one item on each side when there are two or more"
+    "(train, validation), disjoint and deterministic for a seed; at least one group on each side when there are two or more"
     import hashlib
     if not 0 <= val_frac < 1: raise ValueError(f'val_frac must be in [0, 1), got {val_frac}')
-    n = len(items)
+    names = [key(it) if key else it.name for it in items]
+    groups = sorted(set(names))
+    n = len(groups)
     n_val = 0 if n < 2 or val_frac == 0 else min(max(1, round(val_frac * n)), n - 1)
-    rank = sorted(range(n), key=lambda k: hashlib.sha256(f'{seed}:{items[k].name}'.encode()).hexdigest())
-    val = set(rank[:n_val])
-    return [it for k, it in enumerate(items) if k not in val], [it for k, it in enumerate(items) if k in val]
+    val = set(sorted(groups, key=lambda g: hashlib.sha256(f'{seed}:{g}'.encode()).hexdigest())[:n_val])
+    return [it for it, g in zip(items, names) if g not in val], [it for it, g in zip(items, names) if g in val]
 
 # %% ../nbs/00_core.ipynb #764a60e0
 def write_meta(path:str|Path, # the checkpoint folder

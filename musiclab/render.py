@@ -15,7 +15,7 @@ from .symbolic import key_name, key_shift, note_name, parse_key
 from .media import Playable, figure_bytes, img_html, pcm16, synthesize
 
 # %% auto #0
-__all__ = ['KEYS', 'Event', 'key_label', 'Piece']
+__all__ = ['KEYS', 'Event', 'TIMBRES', 'key_label', 'Piece', 'program_of']
 
 # %% ../nbs/02a_render.ipynb #3005da0c
 def _m21key(name:str):
@@ -77,6 +77,7 @@ class Piece(Playable):
     tempo:float = 120.0 # quarter notes per minute
     time_signature:str = '4/4' # e.g. '3/4', '6/8'
     title:str = 'musiclab' # shown on the sheet, in the player and in MIDI/MusicXML metadata
+    program:int = 0 # the General MIDI program both clefs play (0: Acoustic Grand Piano; see `TIMBRES`)
     css, alt = 'musiclab-piece', 'sheet music' # for `Playable`: the notebook output's class, what the saved SVG shows
 
     def __post_init__(self):
@@ -90,6 +91,7 @@ class Piece(Playable):
         if not m or int(m[1]) == 0: raise ConfigError(f"time signature {self.time_signature!r} is not like '4/4', '3/4' or '6/8'")
         object.__setattr__(self, 'time_signature', f'{int(m[1])}/{m[2]}')
         object.__setattr__(self, 'title', str(self.title))
+        object.__setattr__(self, 'program', program_of(self.program))
 
     @property
     def durations(self)->dict:
@@ -110,11 +112,24 @@ class Piece(Playable):
         "One line for the player and a page: key, tempo, time signature, length"
         return f'{key_label(self.key)}, {self.tempo:g} bpm, {self.time_signature}, {self.seconds:.1f} s'
 
+    def on(self, timbre:str|int)->Piece:
+        "The piece played by another instrument: a name of `TIMBRES` or a General MIDI program number (0-127)"
+        return dataclasses.replace(self, program=program_of(timbre))
+
     def __repr__(self):
         d = self.durations
         return (f'Piece({self.title!r}, {self.key}, {self.tempo:g} bpm, {self.time_signature}, '
-                f'treble: {len(self.treble)} events / {d["treble"]} q, bass: {len(self.bass)} events / {d["bass"]} q)')
+                + (f'program {self.program}, ' if self.program else '') + f'treble: {len(self.treble)} events / {d["treble"]} q, bass: {len(self.bass)} events / {d["bass"]} q)')
 
+
+# %% ../nbs/02a_render.ipynb #33a4bb1d
+TIMBRES = {'piano': 0, 'organ': 19, 'guitar': 24, 'strings': 48}   # General MIDI programs by a short name: piano, church organ, nylon guitar, string ensemble
+
+def program_of(timbre:str|int)->int:
+    "The General MIDI program (0-127) of a name of `TIMBRES` or a program number"
+    if isinstance(timbre, str) and timbre in TIMBRES: return TIMBRES[timbre]
+    if isinstance(timbre, (int, np.integer)) and not isinstance(timbre, bool) and 0 <= timbre <= 127: return int(timbre)
+    raise ConfigError(f"unknown instrument {timbre!r}: use one of {', '.join(TIMBRES)} or a General MIDI program number 0-127")
 
 def _bpm(bpm)->float:
     if isinstance(bpm, bool) or not isinstance(bpm, (int, float, np.integer, np.floating)) or not (math.isfinite(bpm) and bpm > 0):
@@ -173,7 +188,7 @@ def _pretty_midi(self:Piece, tail:float=0.0, velocity:int=90):
     pm.key_signature_changes.append(pretty_midi.KeySignature(k.tonic.pitchClass + (12 if k.mode == 'minor' else 0), 0.0))
     sec = 60.0 / self.tempo
     for name, events in (('Treble', self.treble), ('Bass', self.bass)):
-        inst = pretty_midi.Instrument(program=0, name=name)
+        inst = pretty_midi.Instrument(program=self.program, name=name)
         for t, d, ps in _timeline(events):
             for p in ps: inst.notes.append(pretty_midi.Note(velocity=velocity, pitch=p, start=float(t) * sec, end=float(t + d) * sec))
         pm.instruments.append(inst)
@@ -296,7 +311,7 @@ def wav(self:Piece,
         tail:float=1.0, # seconds after the last note, for the release
         peak:float|None=0.9, # scale the loudest sample to this (None: as synthesised)
        )->np.ndarray:
-    "The piece played on a General MIDI piano: mono float32 samples in [-1, 1]"
+    "The piece played on its General MIDI program (a piano unless made `on` another): mono float32 samples in [-1, 1]"
     return synthesize(self.midi_bytes(tail=tail), sample_rate, backend, peak)
 
 @patch
