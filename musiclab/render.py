@@ -287,15 +287,19 @@ def _stack(pages:list[str])->str:
     return (f'<svg xmlns="http://www.w3.org/2000/svg" xmlns:xlink="http://www.w3.org/1999/xlink" version="1.1" '
             f'width="{w:g}px" height="{y:g}px">' + ''.join(parts) + '</svg>')
 
+def _engrave(xml:bytes, title:str, options:dict)->str:
+    "MusicXML -> one SVG document, by verovio"
+    import verovio
+    tk = verovio.toolkit()
+    tk.setOptions({**_SVG_OPTIONS, **options})
+    if not tk.loadData(xml.decode('utf-8')): raise MusiclabError(f'verovio could not read the MusicXML of {title!r}')
+    return _stack([tk.renderToSVG(i) for i in range(1, tk.getPageCount() + 1)])
+
 @patch
 def svg(self:Piece, **options # verovio options replacing the defaults in `_SVG_OPTIONS`
        )->str:
     "The sheet music as one SVG document (music21 -> MusicXML -> verovio)"
-    import verovio
-    tk = verovio.toolkit()
-    tk.setOptions({**_SVG_OPTIONS, **options})
-    if not tk.loadData(self.musicxml().decode('utf-8')): raise MusiclabError(f'verovio could not read the MusicXML of {self.title!r}')
-    return _stack([tk.renderToSVG(i) for i in range(1, tk.getPageCount() + 1)])
+    return _engrave(self.musicxml(), self.title, options)
 
 @patch
 def write_svg(self:Piece, path # the .svg file to write
@@ -383,4 +387,5 @@ def files(self:Piece, sample_rate:int=22050, # audio rate of the .wav
            backend:str='auto', # audio backend
           )->dict:
     "What `save` writes, by kind: stem.mid, stem.musicxml, stem.svg (the sheet) and stem.wav"
-    return {'mid': self.midi_bytes(), 'musicxml': self.musicxml(), 'svg': self.svg(), 'wav': self.wav_bytes(sample_rate, backend)}
+    xml = self.musicxml()   # once: music21's MusicXML export is the slow part of the sheet, and the SVG is made from it
+    return {'mid': self.midi_bytes(), 'musicxml': xml, 'svg': _engrave(xml, self.title, {}), 'wav': self.wav_bytes(sample_rate, backend)}
