@@ -19,7 +19,8 @@ from ..model import Job, LatentModel
 # %% auto #0
 __all__ = ['LOG_2PI', 'NORM_LAYERS', 'LIKELIHOODS', 'log_normal_pdf', 'ResBlock1D', 'seed_encoder', 'seed_decoder',
            'conv_encoder', 'conv_decoder', 'build_nets', 'ELBOModel', 'WaveVAE', 'AudioVAE', 'WaveVAEModel', 'SameNet',
-           'in_batches', 'average_spectrum_db', 'compare_models', 'results_table', 'demo']
+           'in_batches', 'average_spectrum_db', 'compare_models', 'results_table', 'demo', 'seq_encoder', 'seq_decoder',
+           'mr_stft_loss']
 
 # %% ../../nbs/13_wavevae.ipynb #5d6368c9
 LOG_2PI = math.log(2 * math.pi)
@@ -133,16 +134,20 @@ def conv_decoder(length:int, latent:int=2,
 LIKELIHOODS = ('gaussian', 'bernoulli')
 
 def build_nets(hp:dict)->tuple[keras.Model, keras.Model]:
-    "The encoder and decoder a config's hyper-parameters describe ('seed' or 'conv' architecture)"
+    "The encoder and decoder a config's hyper-parameters describe ('seed', 'conv' or 'seq' architecture)"
     L, d, a = hp['clip_samples'], hp['latent_dim'], hp['alpha']
     if hp['arch'] == 'seed':
         return (seed_encoder(L, d, hp['enc_channels'], hp['enc_kernels'], a), seed_decoder(L, d, hp['dec_channels'], a))
-    if hp['arch'] == 'conv':
+    if hp['arch'] in ('conv', 'seq'):
         if len(hp['enc_channels']) != len(hp['strides']) or len(hp['dec_channels']) != len(hp['strides']):
             raise ConfigError(f"enc_channels, dec_channels and strides must have one entry per stage, got {hp['enc_channels']}, {hp['dec_channels']}, {hp['strides']}")
+    if hp['arch'] == 'conv':
         return (conv_encoder(L, d, hp['enc_channels'], hp['strides'], hp['kernel'], hp['enc_norm'], a),
                 conv_decoder(L, d, hp['dec_channels'], hp['strides'][::-1], hp['kernel'], hp['dec_norm'], a))
-    raise ConfigError(f"unknown architecture {hp['arch']!r}; use 'seed' or 'conv'")
+    if hp['arch'] == 'seq':   # one code a frame (below: "Making it work")
+        return (seq_encoder(L, d, hp['enc_channels'], hp['strides'], hp['kernel'], hp['enc_norm'], a),
+                seq_decoder(L, d, hp['dec_channels'], hp['strides'][::-1], hp['kernel'], hp['dec_norm'], a))
+    raise ConfigError(f"unknown architecture {hp['arch']!r}; use 'seed', 'conv' or 'seq'")
 
 class ELBOModel(keras.Model):
     "A Keras model trained on the negative ELBO its `elbo_terms(x, training)` gives; `trackers` report the terms (the audio VAEs' step)"
@@ -180,8 +185,16 @@ class WaveVAE(ELBOModel):
         if self.hp['likelihood'] not in LIKELIHOODS: raise ConfigError(f"unknown likelihood {self.hp['likelihood']!r}; use one of {', '.join(LIKELIHOODS)}")
         self.encoder, self.decoder = build_nets(self.hp)
         self.noise = keras.random.SeedGenerator(self.hp['seed'])
-        self.trackers = [keras.metrics.Mean(name=n) for n in ('loss', 'rec', 'kl', 'sigma')]
+        self.warmup, self.spectral = self.hp.get('kl_warmup_steps', 0), self.hp.get('spectral_weight', 0.0)   # "Making it work" (0: off)
+        if self.warmup: self.step = self.add_weight(shape=(), initializer='zeros', trainable=False, name='step')   # saved: a resumed run goes on warming up
+        extra = (('spectral',) if self.spectral else ()) + (('beta',) if self.warmup else ())
+        self.trackers = [keras.metrics.Mean(name=n) for n in ('loss', 'rec', 'kl', 'sigma') + extra]
         self.built = True
+
+    def train_step(self, data):
+        logs = super().train_step(data)
+        if self.warmup: self.step.assign_add(1.0)
+        return logs
 
     def posterior(self, x, training=False):
         "The encoder's mean and log-variance of q(z|x)"
@@ -219,10 +232,16 @@ def elbo_terms(self:WaveVAE, x, training=False)->dict:
     logpx_z = self.log_px_z(x, out)
     logpz = log_normal_pdf(z, 0., 0.)
     logqz_x = log_normal_pdf(z, mean, logvar)
-    loss = -ops.mean(logpx_z + logpz - logqz_x)
+    beta = ops.minimum(1.0, self.step / self.warmup) if self.warmup else 1.0   # KL warm-up (0 -> 1 over `kl_warmup_steps` steps)
+    loss = -ops.mean(logpx_z + beta * (logpz - logqz_x))
     if self.hp['seed_bce']: loss = loss + ops.mean(keras.losses.binary_crossentropy(x, out))   # the seed's extra term
     sigma = ops.exp(self.log_sigma(x, out)) if self.hp['likelihood'] == 'gaussian' else ops.zeros(())
-    return {'loss': loss, 'rec': -ops.mean(logpx_z), 'kl': ops.mean(logqz_x - logpz), 'sigma': sigma}
+    t = {'rec': -ops.mean(logpx_z), 'kl': ops.mean(logqz_x - logpz), 'sigma': sigma}
+    if self.spectral:   # the multi-resolution STFT distance, weighted per sample of the clip
+        t['spectral'] = ops.mean(mr_stft_loss(x, self.mean_of(out), self.hp.get('spectral_ffts', (512, 1024, 2048))))
+        loss = loss + self.spectral * self.hp['clip_samples'] * t['spectral']
+    if self.warmup: t['beta'] = ops.convert_to_tensor(beta, 'float32')
+    return {'loss': loss, **t}
 
 # %% ../../nbs/13_wavevae.ipynb #6213ed04
 class AudioVAE(LatentModel):
@@ -254,6 +273,12 @@ class WaveVAEModel(AudioVAE):
 
     @property
     def length(self)->int: return self.converter.length   # samples per clip
+    @property
+    def frames(self)->int:
+        "Latent codes a clip: one for the 'seed' and 'conv' nets, one a frame of the coarsest time grid for 'seq'"
+        return -(-self.hp['clip_samples'] // int(np.prod(self.hp['strides']))) if self.hp['arch'] == 'seq' else 1
+    @property
+    def latent_size(self)->int: return self.frames * self.hp['latent_dim']   # numbers in one code (a sequence is kept flat, frame after frame)
 
 # %% ../../nbs/13_wavevae.ipynb #e81c1715
 @patch
@@ -454,3 +479,47 @@ def demo(out, seed:int=0)->list[Path]:
     from musiclab.media import write_html
     [e] = WaveVAEModel.load(asset('wavevae-small')).demo_entries(out, seed)
     return [e['wav'], e['svg'], write_html(out, [e], title='musiclab demo: the waveform VAE')]
+
+# %% ../../nbs/13_wavevae.ipynb #d2df1d19
+def seq_encoder(length:int, latent:int=8, # numbers in each frame's code
+                channels=(32, 64, 96, 128), strides=(4, 4, 4, 4), kernel:int=9, norm:str='instance', alpha:float=0.4)->keras.Model:
+    "The corrected encoder's stages, then a mean and a log-variance for every frame of the coarsest grid: (frames * latent) each, flat"
+    step = int(np.prod(strides)); t0 = -(-length // step)
+    x = keras.Input((length,), name='clip')
+    h = keras.layers.Reshape((length, 1), name='time_by_one_channel')(x)
+    h = keras.layers.ZeroPadding1D((0, t0 * step - length), name='pad')(h)
+    for i, (c, s) in enumerate(zip(channels, strides)):
+        h = keras.layers.Conv1D(c, kernel, strides=s, padding='same', name=f'conv_{i}')(h)
+        h = ResBlock1D(c, kernel, norm=norm, alpha=alpha, name=f'block_{i}')(h)
+    flat = lambda name: keras.layers.Reshape((t0 * latent,), name=f'{name}_flat')(keras.layers.Conv1D(latent, 1, name=name)(h))
+    return keras.Model(x, keras.layers.Concatenate(name='mean_logvar')([flat('mean'), flat('logvar')]), name='encoder')
+
+def seq_decoder(length:int, latent:int=8, channels=(128, 96, 64, 32), strides=(4, 4, 4, 4), kernel:int=9,
+                norm:str='instance', alpha:float=0.4)->keras.Model:
+    "The mirror: the flat code back to (frames, latent), a convolution to the first stage's channels, then the corrected decoder's stages"
+    step = int(np.prod(strides)); t0 = -(-length // step)
+    z = keras.Input((t0 * latent,), name='z')
+    h = keras.layers.Reshape((t0, latent), name='frames')(z)
+    h = keras.layers.Conv1D(channels[0], kernel, padding='same', name='from_z')(h)
+    for i, s in enumerate(strides):
+        h = ResBlock1D(channels[i], kernel, transpose=True, norm=norm, alpha=alpha, name=f'block_{i}')(h)
+        h = keras.layers.Conv1DTranspose(channels[min(i + 1, len(channels) - 1)], kernel, strides=s, padding='same', name=f'deconv_{i}')(h)
+    h = keras.layers.Conv1D(1, kernel, padding='same', name='to_samples')(h)
+    h = keras.layers.Cropping1D((0, t0 * step - length), name='crop')(h)
+    return keras.Model(z, keras.layers.Reshape((length,), name='clip')(h), name='decoder')
+
+# %% ../../nbs/13_wavevae.ipynb #d46db661
+def mr_stft_loss(x, y, # clips (B, L) and their reconstructions
+                 ffts=(512, 1024, 2048))->tf.Tensor:
+    "`musiclab.metrics.mr_stft_distance` in TensorFlow (differentiable): one number a clip"
+    x, y = tf.convert_to_tensor(x, tf.float32), tf.convert_to_tensor(y, tf.float32)
+    out = []
+    for n in ffts:
+        hop, L = n // 4, int(x.shape[-1])
+        pad = n - L if L < n else (-(L - n)) % hop
+        w = 0.5 - 0.5 * np.cos(2 * np.pi * np.arange(n) / n)   # periodic Hann; a full-scale sine's peak is 1
+        mag = lambda c: tf.abs(tf.signal.rfft(tf.signal.frame(tf.pad(c, [[0, 0], [0, pad]]), n, hop) * w.astype('float32'))) / float(w.sum() / 2)
+        a, b = mag(x), mag(y)
+        sc = tf.sqrt(tf.reduce_sum((a - b) ** 2, axis=(-2, -1))) / tf.maximum(tf.sqrt(tf.reduce_sum(a ** 2, axis=(-2, -1))), 1e-12)
+        out.append(sc + tf.reduce_mean(tf.abs(tf.math.log(a + 1e-4) - tf.math.log(b + 1e-4)), axis=(-2, -1)))
+    return tf.add_n(out) / len(ffts)
