@@ -161,6 +161,12 @@ class ELBOModel(keras.Model):
     @property
     def metrics(self): return self.trackers
 
+    def kl_weight(self, training=False):
+        "beta: the config's `kl_weight` (default 1), ramped up over the first `kl_warmup` training steps (KL warm-up; resumed runs go on from the optimizer's step)"
+        w, n = self.hp.get('kl_weight', 1.0), self.hp.get('kl_warmup', 0)
+        if not (training and n and getattr(self, 'optimizer', None) is not None): return w
+        return w * ops.minimum(1.0, ops.cast(self.optimizer.iterations + 1, 'float32') / n)
+
     def _report(self, t):
         for m in self.trackers: m.update_state(t[m.name])
         return {m.name: m.result() for m in self.trackers}
@@ -185,16 +191,10 @@ class WaveVAE(ELBOModel):
         if self.hp['likelihood'] not in LIKELIHOODS: raise ConfigError(f"unknown likelihood {self.hp['likelihood']!r}; use one of {', '.join(LIKELIHOODS)}")
         self.encoder, self.decoder = build_nets(self.hp)
         self.noise = keras.random.SeedGenerator(self.hp['seed'])
-        self.warmup, self.spectral = self.hp.get('kl_warmup_steps', 0), self.hp.get('spectral_weight', 0.0)   # "Making it work" (0: off)
-        if self.warmup: self.step = self.add_weight(shape=(), initializer='zeros', trainable=False, name='step')   # saved: a resumed run goes on warming up
+        self.warmup, self.spectral = self.hp.get('kl_warmup', 0), self.hp.get('spectral_weight', 0.0)   # "Making it work" (0: off)
         extra = (('spectral',) if self.spectral else ()) + (('beta',) if self.warmup else ())
         self.trackers = [keras.metrics.Mean(name=n) for n in ('loss', 'rec', 'kl', 'sigma') + extra]
         self.built = True
-
-    def train_step(self, data):
-        logs = super().train_step(data)
-        if self.warmup: self.step.assign_add(1.0)
-        return logs
 
     def posterior(self, x, training=False):
         "The encoder's mean and log-variance of q(z|x)"
@@ -232,7 +232,7 @@ def elbo_terms(self:WaveVAE, x, training=False)->dict:
     logpx_z = self.log_px_z(x, out)
     logpz = log_normal_pdf(z, 0., 0.)
     logqz_x = log_normal_pdf(z, mean, logvar)
-    beta = ops.minimum(1.0, self.step / self.warmup) if self.warmup else 1.0   # KL warm-up (0 -> 1 over `kl_warmup_steps` steps)
+    beta = self.kl_weight(training)   # 1, or rising from 0 to 1 over `kl_warmup` steps
     loss = -ops.mean(logpx_z + beta * (logpz - logqz_x))
     if self.hp['seed_bce']: loss = loss + ops.mean(keras.losses.binary_crossentropy(x, out))   # the seed's extra term
     sigma = ops.exp(self.log_sigma(x, out)) if self.hp['likelihood'] == 'gaussian' else ops.zeros(())
@@ -327,10 +327,11 @@ def prepare(self:AudioVAE, train, valid, verbose:int=0)->tuple:
 
 @patch
 def job(self:AudioVAE, part:str, data:tuple, strategy)->Job:
-    "Shuffled training batches (worker i of n cuts its own from recordings i, i+n, ...), validation batches in order"
+    "Shuffled training batches (worker i of n cuts its own from recordings i, i+n, ...), validation batches in order; a fixed number of steps an epoch where the config sets `steps_per_epoch` (a study's matched budget)"
     train, ct, cv = data
     make = lambda i, n, b: (ct if n == 1 else self.cut(train[i::n], True)).dataset(b, shuffle=True, seed=self.hp['seed'])
-    return Job(make, len(ct), cv.dataset(self.hp['batch_size'], shuffle=False) if cv is not None and len(cv) else None, extra=(SameNet(self),))
+    return Job(make, len(ct), cv.dataset(self.hp['batch_size'], shuffle=False) if cv is not None and len(cv) else None, extra=(SameNet(self),),
+               steps_per_epoch=self.hp.get('steps_per_epoch'))
 
 @patch
 def fitted(self:AudioVAE, data): self.check_net(self.net, what='the checkpoint this run resumes')   # a finished run was never trained here
