@@ -75,12 +75,13 @@ def _resolve(spec:str|None)->str|None:
     return f'{kind}:{found}'
 
 def heldout(model, spec:str|None)->tuple:
-    "(train, test) for a model's data: a data set's own test split where it has one (GMD), else 1 file in 10 by name (seed 0)"
+    "(train, test) for a model's data: a data set's own test split where it has one (GMD), else 1 file (or piece) in 10 by name (seed 0)"
     data = model.load_data(_resolve(spec or model.config.data))
     if hasattr(data, 'split') and hasattr(data, 'files'):   # a `DrumSet`: GMD's own split
         return data.split('train'), data.split('test')
     items = list(getattr(data, 'items', data))
-    train, test = split_by_name(items, 0.1, 0)
+    key = (lambda it: it.piece) if items and all(hasattr(it, 'timbre') for it in items) else None   # a piece rendered on several instruments: held out with all of them
+    train, test = split_by_name(items, 0.1, 0, key=key)
     return train, test
 
 # %% ../nbs/16_experiment.ipynb #d5789f70
@@ -88,6 +89,10 @@ def _measure(arm:Arm):
     if arm.measure: return import_ref(arm.measure)
     def evaluate(model, test, limit=None): return model.evaluate(test, limit=limit)
     return evaluate
+
+def _takes_train(f)->bool:
+    import inspect
+    return 'train' in inspect.signature(f).parameters   # a measure that also needs the training items (e.g. a calibrated FD's floor) asks for them
 
 def _params(model)->int: return int(sum(n.count_params() for n in model.nets.values()))
 
@@ -111,7 +116,7 @@ def run_one(study:Study, arm:Arm, seed:int, data:tuple, # (train, test) from `he
         model.fit(train, (), out=folder, epochs=epochs, verbose=verbose)
         rec['train_seconds'] = round(rec['train_seconds'] + time.time() - t0, 1)
         t1 = time.time()
-        ev = measure(model, test, limit=study.eval_limit)
+        ev = measure(model, test, limit=study.eval_limit, **({'train': train} if _takes_train(measure) else {}))
         rec['params'] = _params(model)
         rec['curve'].append(dict(epoch=epochs, examples=epochs * study.steps_per_epoch * study.batch_size, train_seconds=rec['train_seconds'],
                                  eval_seconds=round(time.time() - t1, 1), **ev))
@@ -361,3 +366,22 @@ def _groove_tasks(**_)->Study:
     return Study('groove-tasks', "Do GrooVAE's three task models beat the tasks' trivial baselines on GMD's test split?", arms,
                  seeds=(0, 1, 2), batch_size=64, steps_per_epoch=100, points=(2, 4, 6), eval_limit=None, columns=_GROOVE_COLS)
 STUDIES['groove-tasks'] = _groove_tasks
+
+# %% ../nbs/16_experiment.ipynb #84269f78
+_SPEC_COLS = {'mr_stft': ('MR-STFT', 3), 'lsd_db': ('LSD (dB)', 2), 'sc': ('SC', 3), 'fd': ('FD to held-out', 1),
+              'fd_position': ('FD position', 2), 'closer_to_real': ('closer than noise', 2), 'components_in_use': ('components in use', 1)}
+
+def _specvae_working(size:str='small', data:str|None=None, **_)->Study:
+    if size not in ('small', 'tiny'): raise ConfigError(f"the specvae-working study comes in sizes 'small' and 'tiny', not {size!r}")
+    seed, work = f'specvae-{size}', get_config(f'specvae-working-{size}')
+    s = get_config(seed).hparams
+    dec = {'dec_convs': 1, **{k: s[k] for k in ('dec_channels', 'dec_dense_channels', 'dec_batchnorm')}}   # the seed's decoder
+    prior = dict(prior='mixture', learn_weights=False, kl_warmup=0)                                         # the seed's prior
+    m, spec = 'musiclab.models.specvae:study_measure', data or (work.data if size == 'small' else 'rendered:m21-chorales:4@piano,organ')   # tiny: 4 chorales
+    arms = (Arm('seed', seed, data=spec, measure=m), Arm('mel-hop4', work.name, {**dec, **prior, 'n_iter': s['n_iter']}, spec, m),
+            Arm('gl-iters', work.name, {**dec, **prior}, spec, m), Arm('vamp-prior', work.name, dec, spec, m), Arm('decoder', work.name, data=spec, measure=m))
+    budget = (dict(seeds=(0, 1, 2), batch_size=16, steps_per_epoch=100, points=(10, 20, 30), eval_limit=96) if size == 'small'
+              else dict(seeds=(0,), batch_size=8, steps_per_epoch=3, points=(1, 2), eval_limit=8))
+    return Study('specvae-working' + ('' if size == 'small' else '-tiny'), 'What does each step that makes the spectrogram VAE work buy, on the same data and budget?',
+                 arms, columns=_SPEC_COLS, **budget)
+STUDIES['specvae-working'] = _specvae_working

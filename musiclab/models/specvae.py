@@ -13,16 +13,17 @@ from keras import ops
 import tensorflow_probability as tfp
 from fastcore.basics import patch
 from ..core import *
-from ..audio import AudioItem, AudioPiece, AudioSet, load_audio, resample
-from ..spectrogram import (SpecParams, SpecPiece, Specs, make_spectrograms, spectrogram, phase_comparison, phase_table,
+from ..audio import AudioItem, AudioPiece, AudioSet, load_audio, make_clips, resample
+from ..spectrogram import (SpecParams, SpecPiece, Specs, make_spectrograms, spectrogram, to_audio, phase_comparison, phase_table,
                                   STANDARD_TRANSFORMS)
+from ..metrics import audio_measures, calibrated_fd, closer_to_real, fd_position
 from .wavevae import AudioVAE, ELBOModel, in_batches
 
 tfd, tfb = tfp.distributions, tfp.bijectors
 
 # %% auto #0
-__all__ = ['tfd', 'tfb', 'tril_size', 'posterior', 'MixturePrior', 'seed_encoder', 'seed_decoder', 'SpecVAE', 'SpecVAEModel',
-           'latent_map', 'demo']
+__all__ = ['tfd', 'tfb', 'PRIORS', 'tril_size', 'posterior', 'MixturePrior', 'VampPrior', 'seed_encoder', 'seed_decoder',
+           'SpecVAE', 'SpecVAEModel', 'components_in_use', 'latent_map', 'real_clips', 'heard', 'study_measure', 'demo']
 
 # %% ../../nbs/14_specvae.ipynb #69939416
 def tril_size(latent:int)->int: return latent * (latent + 1) // 2
@@ -34,19 +35,26 @@ def posterior(params, # (..., d + d(d+1)/2): the encoder's output
     return tfd.MultivariateNormalTriL(loc=params[..., :latent], scale_tril=tfb.FillScaleTriL(diag_shift=1e-5)(params[..., latent:]))
 
 # %% ../../nbs/14_specvae.ipynb #7176895e
+def _weights(layer:keras.layers.Layer)->tfd.Categorical:
+    "The mixture's weights: 1/K each (the seed), or softmax(a) when the layer learns its logits a"
+    K = layer.components
+    return tfd.Categorical(logits=tf.convert_to_tensor(layer.logits)) if layer.learn_weights else tfd.Categorical(probs=tf.fill([K], 1.0 / K))
+
 @keras.saving.register_keras_serializable(package='musiclab')
 class MixturePrior(keras.layers.Layer):
-    "p(z) = 1/K sum_k N(z; m_k, diag(softplus(r_k))^2): fixed equal weights, trainable means m and raw scales r (Keras weights)"
+    "p(z) = sum_k w_k N(z; m_k, diag(softplus(r_k))^2): weights 1/K (the seed) or learned, trainable means m and raw scales r (Keras weights)"
     def __init__(self, components:int, # K
                  latent:int, # d
                  seed:int=0, # for the initial means
                  init_scale:float=1.0, # the initial means are drawn from N(0, init_scale^2) (the seed: 1)
+                 learn_weights:bool=False, # learn w = softmax(a) too (a starts at 0: equal weights); the seed keeps w = 1/K
                  **kwargs):
         super().__init__(**kwargs)
         if components < 1: raise ConfigError(f'a mixture prior needs at least one component, got {components}')
-        self.components, self.latent, self.seed, self.init_scale = components, latent, seed, init_scale
+        self.components, self.latent, self.seed, self.init_scale, self.learn_weights = components, latent, seed, init_scale, learn_weights
         self.means = self.add_weight(shape=(components, latent), initializer=keras.initializers.RandomNormal(0.0, init_scale, seed=seed), name='means')
         self.raw_scales = self.add_weight(shape=(components, latent), initializer=keras.initializers.Constant(math.log(math.e - 1)), name='raw_scales')
+        if learn_weights: self.logits = self.add_weight(shape=(components,), initializer='zeros', name='logits')
         self.built = True
 
     @property
@@ -54,12 +62,43 @@ class MixturePrior(keras.layers.Layer):
 
     def distribution(self)->tfd.MixtureSameFamily:
         "The prior as a tfd distribution over (d,) vectors, built from the current weights"
-        K = self.components
-        return tfd.MixtureSameFamily(mixture_distribution=tfd.Categorical(probs=tf.fill([K], 1.0 / K)),
+        return tfd.MixtureSameFamily(mixture_distribution=_weights(self),
                                      components_distribution=tfd.MultivariateNormalDiag(loc=tf.convert_to_tensor(self.means), scale_diag=self.scales))
 
     def call(self, z): return self.distribution().log_prob(z)
-    def get_config(self): return {**super().get_config(), 'components': self.components, 'latent': self.latent, 'seed': self.seed, 'init_scale': self.init_scale}
+    def get_config(self): return {**super().get_config(), 'components': self.components, 'latent': self.latent, 'seed': self.seed,
+                                  'init_scale': self.init_scale, 'learn_weights': self.learn_weights}
+
+# %% ../../nbs/14_specvae.ipynb #41b83956
+@keras.saving.register_keras_serializable(package='musiclab')
+class VampPrior(keras.layers.Layer):
+    "p(z) = sum_k w_k N(z; mu(u_k), diag(softplus(r_k))^2): components at the encoder's means of K learned pseudo-images u_k = sigmoid(v_k)"
+    def __init__(self, components:int, # K
+                 latent:int, # d
+                 shape:tuple, # (bins, frames) of the images
+                 seed:int=0, # for the initial pseudo-images
+                 learn_weights:bool=False, # learn w = softmax(a) too
+                 **kwargs):
+        super().__init__(**kwargs)
+        if components < 1: raise ConfigError(f'a VampPrior needs at least one pseudo-input, got {components}')
+        self.components, self.latent, self.shape, self.seed, self.learn_weights = components, latent, tuple(shape), seed, learn_weights
+        self.raw = self.add_weight(shape=(components, *self.shape, 1), initializer=keras.initializers.RandomNormal(0.0, 1.0, seed=seed), name='pseudo_inputs')
+        self.raw_scales = self.add_weight(shape=(components, latent), initializer=keras.initializers.Constant(math.log(math.e - 1)), name='raw_scales')
+        if learn_weights: self.logits = self.add_weight(shape=(components,), initializer='zeros', name='logits')
+        self.built = True
+
+    @property
+    def pseudo_inputs(self): return ops.sigmoid(self.raw)   # (K, bins, frames, 1) in [0, 1]
+    @property
+    def scales(self): return ops.softplus(self.raw_scales)
+
+    def distribution(self, means)->tfd.MixtureSameFamily:
+        "The prior, given the encoder's means of the pseudo-images (K, d)"
+        return tfd.MixtureSameFamily(mixture_distribution=_weights(self),
+                                     components_distribution=tfd.MultivariateNormalDiag(loc=tf.convert_to_tensor(means), scale_diag=self.scales))
+
+    def get_config(self): return {**super().get_config(), 'components': self.components, 'latent': self.latent, 'shape': list(self.shape),
+                                  'seed': self.seed, 'learn_weights': self.learn_weights}
 
 # %% ../../nbs/14_specvae.ipynb #7191a35c
 def seed_encoder(shape=(512, 512), # (bins, frames) of the images
@@ -78,33 +117,42 @@ def seed_encoder(shape=(512, 512), # (bins, frames) of the images
     return keras.Model(x, keras.layers.Dense(latent + tril_size(latent), name='mvn_tril_params')(h), name='encoder')
 
 def seed_decoder(shape=(512, 512), latent:int=100,
-                 channels=(128, 64, 32, 128, 64, 32), # filters of the convolution after each 2x up-sampling
+                 channels=(128, 64, 32, 128, 64, 32), # filters of the convolutions after each 2x up-sampling
                  dense_channels:int=256, # channels of the starting grid
-                 batchnorm:int=2, # batch normalisation after the first `batchnorm` convolutions
-                 kernel:int=3)->keras.Model:
-    "The seed's decoder: dense to a coarse grid, (UpSampling2D, Conv2D) per step, one channel of Bernoulli logits"
+                 batchnorm:int=2, # batch normalisation after the first `batchnorm` steps
+                 kernel:int=3,
+                 convs=1)->keras.Model: # convolutions after each up-sampling: one number, or one a step (the seed: 1)
+    "The seed's decoder: dense to a coarse grid, (UpSampling2D, `convs` x Conv2D) per step, one channel of Bernoulli logits"
     u = len(channels); r, c = shape[0] >> u, shape[1] >> u
     if (r << u, c << u) != tuple(shape) or not r or not c:
         raise ConfigError(f'{u} up-sampling steps cannot reach a {shape[0]}x{shape[1]} image: both sides must be multiples of {2 ** u}')
+    per = [convs] * u if isinstance(convs, int) else list(convs)
+    if len(per) != u or min(per) < 1: raise ConfigError(f'each of the {u} decoder steps needs one convolution or more, got convs={convs}')
     z = keras.Input((latent,), name='z')
     h = keras.layers.Dense(r * c * dense_channels, activation='relu', name='from_z')(z)
     h = keras.layers.Reshape((r, c, dense_channels), name='grid')(h)
-    for i, ch in enumerate(channels):
+    for i, (ch, n) in enumerate(zip(channels, per)):
         h = keras.layers.UpSampling2D(2, name=f'up_{i}')(h)
-        h = keras.layers.Conv2D(ch, kernel, padding='same', activation='relu', name=f'conv_{i}')(h)
+        for j in range(n): h = keras.layers.Conv2D(ch, kernel, padding='same', activation='relu', name=f'conv_{i}' + (f'_{j}' if j else ''))(h)
         if i < batchnorm: h = keras.layers.BatchNormalization(name=f'bn_{i}')(h)
     return keras.Model(z, keras.layers.Conv2D(1, kernel, padding='same', name='logits')(h), name='decoder')
 
 # %% ../../nbs/14_specvae.ipynb #35ae7176
+PRIORS = ('mixture', 'vamp')   # the seed's mixture of free Gaussians, or the VampPrior
+
 @keras.saving.register_keras_serializable(package='musiclab')
 class SpecVAE(ELBOModel):
     "Encoder, decoder and mixture prior of the spectrogram VAE, trained on the negative ELBO with an S-sample KL estimate"
     def __init__(self, hparams:dict, **kwargs):
         super().__init__(hparams, **kwargs)
         hp, shape = self.hp, (self.hp['bins'], self.hp['frames'])
+        kind, learn = hp.get('prior', 'mixture'), hp.get('learn_weights', False)   # configs (and checkpoints) from before these settings: the seed's
+        if kind not in PRIORS: raise ConfigError(f"unknown prior {kind!r}; use one of {', '.join(map(repr, PRIORS))}")
         self.encoder = seed_encoder(shape, hp['latent_dim'], hp['enc_channels'], hp['pool_after'], hp['enc_kernel'])
-        self.decoder = seed_decoder(shape, hp['latent_dim'], hp['dec_channels'], hp['dec_dense_channels'], hp['dec_batchnorm'], hp['dec_kernel'])
-        self.prior = MixturePrior(hp['components'], hp['latent_dim'], hp['seed'], hp['prior_init'], name='prior')
+        self.decoder = seed_decoder(shape, hp['latent_dim'], hp['dec_channels'], hp['dec_dense_channels'], hp['dec_batchnorm'], hp['dec_kernel'],
+                                    hp.get('dec_convs', 1))
+        self.prior = (MixturePrior(hp['components'], hp['latent_dim'], hp['seed'], hp['prior_init'], learn, name='prior') if kind == 'mixture'
+                      else VampPrior(hp['components'], hp['latent_dim'], shape, hp['seed'], learn, name='prior'))
         self.noise = keras.random.SeedGenerator(hp['seed'])
         self.trackers = [keras.metrics.Mean(name=n) for n in ('loss', 'rec', 'kl')]
         self.built = True
@@ -113,19 +161,31 @@ class SpecVAE(ELBOModel):
         "q(z|x) for a batch of images (B, bins, frames, 1)"
         return posterior(self.encoder(x, training=training), self.hp['latent_dim'])
 
+    def prior_distribution(self, training=False)->tfd.MixtureSameFamily:
+        "p(z) as a tfd distribution (a VampPrior's components: the encoder's posteriors of its pseudo-images)"
+        if isinstance(self.prior, VampPrior): return self.prior.distribution(self.posterior(self.prior.pseudo_inputs, training).loc)
+        return self.prior.distribution()
+
+    def posterior_and_prior(self, x, training=False)->tuple:
+        "q(z|x) and p(z); the pseudo-images of a VampPrior go through the encoder in one batch with x (one set of batch statistics)"
+        if not isinstance(self.prior, VampPrior): return self.posterior(x, training), self.prior.distribution()
+        K, d = self.prior.components, self.hp['latent_dim']
+        params = self.encoder(ops.concatenate([x, self.prior.pseudo_inputs], axis=0), training=training)
+        return posterior(params[:-K], d), self.prior.distribution(params[-K:, :d])   # the pseudo-images' means: the first d outputs
+
     def elbo_terms(self, x, training=False)->dict:
         "The negative ELBO and its two terms, in nats per image, for a batch (B, bins, frames, 1)"
         x = tf.convert_to_tensor(x, tf.float32)
-        q = self.posterior(x, training)
+        q, prior = self.posterior_and_prior(x, training)
         loc, L = q.loc, q.scale.to_dense()
         eps = keras.random.normal(ops.shape(ops.stack([loc] * self.hp['kl_samples'])), seed=self.noise)
         z = loc + tf.linalg.matvec(L, eps)                                  # (S, B, d): reparameterised draws of q
         d = self.hp['latent_dim']                                           # log q(z) at its own draws, from eps (see below)
         log_q = -0.5 * ops.sum(eps ** 2, axis=-1) - ops.sum(ops.log(tf.linalg.diag_part(L)), axis=-1) - 0.5 * d * math.log(2 * math.pi)
-        kl = ops.mean(log_q - self.prior(z), axis=0)                        # (B,): the S-sample KL estimate
+        kl = ops.mean(log_q - prior.log_prob(z), axis=0)                    # (B,): the S-sample KL estimate
         logits = self.decoder(z[0], training=training)
         rec = -tfd.Independent(tfd.Bernoulli(logits=logits, dtype=tf.float32), reinterpreted_batch_ndims=3).log_prob(x)   # (B,)
-        return {'loss': ops.mean(rec + self.hp['kl_weight'] * kl), 'rec': ops.mean(rec), 'kl': ops.mean(kl)}
+        return {'loss': ops.mean(rec + self.kl_weight(training) * kl), 'rec': ops.mean(rec), 'kl': ops.mean(kl)}
 
     def call(self, x, training=False):
         "The mean image decoded from the posterior mean"
@@ -137,7 +197,7 @@ _SPEC_KEYS = ('sample_rate', 'n_fft', 'hop', 'bins', 'frames', 'scale', 'top_db'
 class SpecVAEModel(AudioVAE):
     "The spectrogram VAE system: a config and its network, trained, sampled and saved together"
     model_id, network, unit = 'specvae', SpecVAE, 'specs'
-    sizes, net_keys = 'spectrograms or latents', (*_SPEC_KEYS, 'latent_dim', 'components')
+    sizes, net_keys = 'spectrograms or latents', (*_SPEC_KEYS, 'latent_dim', 'components', 'prior', 'learn_weights', 'dec_convs')
 
     @property
     def params(self)->SpecParams: return self.converter.params   # the transform (checked when the converter is made: a bad setting fails before any work)
@@ -173,16 +233,25 @@ def means(self:SpecVAEModel, z:np.ndarray)->np.ndarray:
     return in_batches(lambda b: ops.sigmoid(self.net.decoder(b, training=False)), z)[..., 0]
 
 @patch
+def prior_parts(self:SpecVAEModel)->tuple[np.ndarray, np.ndarray, np.ndarray]:
+    "The prior's weights (K,), component means (K, d) and scale matrices L_k (K, d, d; diagonal for the seed's mixture), as trained"
+    p = self.net.prior_distribution()
+    c = p.components_distribution
+    return tuple(ops.convert_to_numpy(a) for a in (p.mixture_distribution.probs_parameter(), c.loc, c.scale.to_dense()))
+
+@patch
 def prior_params(self:SpecVAEModel)->tuple[np.ndarray, np.ndarray]:
-    "The prior's component means and scales (K, d), as trained"
-    return self.net.prior.means.numpy(), ops.convert_to_numpy(self.net.prior.scales)
+    "The prior's component means and standard deviations per dimension (K, d), as trained"
+    _, m, L = self.prior_parts()
+    return m, np.sqrt(np.einsum('kij,kij->ki', L, L))
 
 @patch
 def _sample(self:SpecVAEModel, n, temperature, seed):
-    m, s = self.prior_params()
-    rng = np.random.default_rng(seed)
-    k = rng.integers(0, len(m), n)   # a component for each image, uniformly; then z = m_k + t * sigma_k * eps
-    return self.pieces(self.means(m[k] + temperature * s[k] * rng.standard_normal((n, m.shape[1])).astype(np.float32)), f'{self.config.name} sample')
+    w, m, L = self.prior_parts()
+    rng = np.random.default_rng(seed)   # a component k for each image (uniformly when the weights are equal), then z = m_k + t * L_k eps
+    k = rng.integers(0, len(m), n) if np.allclose(w, w[0]) else rng.choice(len(m), n, p=w / w.sum())
+    eps = rng.standard_normal((n, m.shape[1])).astype(np.float32)
+    return self.pieces(self.means(m[k] + temperature * np.einsum('nij,nj->ni', L[k], eps)), f'{self.config.name} sample')
 
 # %% ../../nbs/14_specvae.ipynb #91f1f0d3
 @patch
@@ -193,6 +262,20 @@ def evaluate(self:SpecVAEModel, specs:Specs, batch_size:int=32)->dict:
     w = np.array([len(x[i:i + batch_size]) for i in range(0, len(x), batch_size)]) / len(x)
     return {**{k: float(sum(wi * ti[k] for wi, ti in zip(w, t))) for k in ('loss', 'rec', 'kl')},
             'pixel_mae': float(np.abs(self.reconstruct(x) - x[..., 0]).mean()), 'images': len(x)}
+
+# %% ../../nbs/14_specvae.ipynb #69dab261
+def components_in_use(model:SpecVAEModel, # a trained model
+                      images, # what `encode` reads: their codes (posterior means) are shared out
+                     )->dict:
+    "counts (codes a component is likeliest for), in_use (components with one or more), effective (exp of the entropy of the mean responsibilities), codes"
+    z = model.encode(images).mu
+    p = model.net.prior_distribution()
+    lw = np.log(np.maximum(ops.convert_to_numpy(p.mixture_distribution.probs_parameter()), 1e-30))
+    lp = ops.convert_to_numpy(p.components_distribution.log_prob(z[:, None, :])) + lw[None]     # (n, K): log w_k p_k(z_n)
+    r = np.exp(lp - lp.max(1, keepdims=True)); r /= r.sum(1, keepdims=True)                       # responsibilities p(k | z_n)
+    counts = np.bincount(lp.argmax(1), minlength=lp.shape[1])
+    mr = r.mean(0)
+    return dict(counts=counts.tolist(), in_use=int((counts > 0).sum()), effective=float(np.exp(-(mr * np.log(np.maximum(mr, 1e-30))).sum())), codes=len(z))
 
 # %% ../../nbs/14_specvae.ipynb #5bd83bf0
 def latent_map(model:SpecVAEModel, # a trained model
@@ -222,9 +305,44 @@ def latent_map(model:SpecVAEModel, # a trained model
     ax.scatter(mm[:, 0], mm[:, 1], marker='x', c='k', s=20, label='prior means (1 sd)')
     ax.set_xlabel('principal axis 1 of the codes'); ax.set_ylabel('principal axis 2'); ax.legend(fontsize=7)
     ax.set_title(f'{model.config.name}: codes and the mixture prior', fontsize=10)
-    comp = model.net.prior.distribution().components_distribution
-    resp = {k: np.bincount(np.argmax(ops.convert_to_numpy(comp.log_prob(z[:, None, :])), axis=1), minlength=len(m)) for k, z in codes.items()}
+    resp = {k: np.array(components_in_use(model, v)['counts']) for k, v in groups.items()}   # codes per component, weights included
     return ax, resp
+
+# %% ../../nbs/14_specvae.ipynb #ddcdf7b5
+def _even(x:np.ndarray, limit:int|None)->np.ndarray:
+    "At most `limit` rows of x, evenly spaced (all of them when limit is None)"
+    return x if not limit or len(x) <= limit else x[np.linspace(0, len(x) - 1, limit).round().astype(int)]
+
+def real_clips(model:SpecVAEModel, items, # recordings at the model's rate
+               limit:int|None=None)->np.ndarray:
+    "Clips (N, samples) of recordings, one after another, cut and normalised as the model's validation images are; at most `limit`"
+    c, p = model.converter, model.params
+    cut = make_clips(list(getattr(items, 'items', items)), p.samples, p.samples, c.min_fill, norm=c.norm, level=c.level)
+    if not len(cut): raise DataError(f'no clip of {p.seconds:.2f} s in these recordings: ' + '; '.join(f'{n}: {r}' for n, r in cut.skipped[:3]))
+    return _even(cut.x, limit)
+
+def heard(model:SpecVAEModel, images)->np.ndarray:
+    "The clips (N, samples) that images stand for, through the model's inverse (its Griffin-Lim iterations)"
+    c = model.converter
+    return np.stack([to_audio(s, c.params, c.inverse, c.n_iter) for s in np.asarray(images)])
+
+def study_measure(model:SpecVAEModel, # a trained model
+                  test, # held-out recordings
+                  limit:int|None=None, # at most this many held-out (and training) clips, evenly spaced
+                  train=None, # the training recordings: the floor of the Fréchet distance, and the codes the components are counted on
+                  seed:int=0)->dict:
+    "Item 1's measures of issue 19: held-out reconstructions heard (mr_stft, lsd_db, sc), as many samples by the calibrated FD, components in use"
+    if train is None: raise ConfigError('study_measure needs the training recordings (train=): real training clips are the floor of the Fréchet distance')
+    p, sr = model.params, model.sample_rate
+    real, tr = real_clips(model, test, limit), real_clips(model, train, limit)
+    rec = audio_measures(heard(model, model.reconstruct(np.stack([spectrogram(a, p) for a in real]))), real, sr)
+    gen = heard(model, np.stack([g.spec for g in model.sample(len(real), seed=seed)]))
+    rows = calibrated_fd(gen, real, tr, sr, seed=seed)
+    fd = {r['name']: r['fd'] for r in rows}
+    use = components_in_use(model, np.stack([spectrogram(a, p) for a in tr]))
+    return dict(mr_stft=rec['mr_stft'], lsd_db=rec['log_spectral_distance'], sc=rec['spectral_convergence'], fd=fd['generated'],
+                fd_floor=fd['train (floor)'], fd_noise=fd['white noise'], fd_position=fd_position(rows), closer_to_real=float(closer_to_real(rows)),
+                components_in_use=use['in_use'], components_effective=use['effective'], clips=len(real))
 
 # %% ../../nbs/14_specvae.ipynb #7d44b11e
 SpecVAEModel.demo_temperature = 1.0   # `demo_entries` is the audio VAEs' (13_wavevae); these say what the clip is
