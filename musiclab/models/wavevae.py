@@ -99,12 +99,8 @@ def seed_decoder(length:int, latent:int=2,
     return keras.Model(z, keras.layers.Reshape((length,), name='clip')(h), name='seed_decoder')
 
 # %% ../../nbs/13_wavevae.ipynb #f3fe1f1d
-def conv_encoder(length:int, latent:int=2,
-                 channels=(16, 32, 64, 96, 96), # filters of each stage
-                 strides=(4, 4, 4, 4, 4), # downsampling of each stage
-                 kernel:int=9, # convolution width in time steps
-                 norm:str='instance', alpha:float=0.4)->keras.Model:
-    "Convolutions over time: clips as (length, 1), each stage a strided Conv1D and a residual block"
+def _down(length:int, channels, strides, kernel:int, norm:str, alpha:float)->tuple:
+    "The encoder's stages: the clip input and its features on the coarsest grid (zero-padded to a multiple of the strides' product)"
     step = int(np.prod(strides)); t0 = -(-length // step)
     x = keras.Input((length,), name='clip')
     h = keras.layers.Reshape((length, 1), name='time_by_one_channel')(x)
@@ -112,6 +108,24 @@ def conv_encoder(length:int, latent:int=2,
     for i, (c, s) in enumerate(zip(channels, strides)):
         h = keras.layers.Conv1D(c, kernel, strides=s, padding='same', name=f'conv_{i}')(h)
         h = ResBlock1D(c, kernel, norm=norm, alpha=alpha, name=f'block_{i}')(h)
+    return x, h
+
+def _up(h, length:int, channels, strides, kernel:int, norm:str, alpha:float):
+    "The decoder's stages from the coarsest grid: (residual block, transposed conv) each, one output channel cropped to `length`"
+    for i, s in enumerate(strides):
+        h = ResBlock1D(channels[i], kernel, transpose=True, norm=norm, alpha=alpha, name=f'block_{i}')(h)
+        h = keras.layers.Conv1DTranspose(channels[min(i + 1, len(channels) - 1)], kernel, strides=s, padding='same', name=f'deconv_{i}')(h)
+    h = keras.layers.Conv1D(1, kernel, padding='same', name='to_samples')(h)
+    h = keras.layers.Cropping1D((0, int(h.shape[1]) - length), name='crop')(h)
+    return keras.layers.Reshape((length,), name='clip')(h)
+
+def conv_encoder(length:int, latent:int=2,
+                 channels=(16, 32, 64, 96, 96), # filters of each stage
+                 strides=(4, 4, 4, 4, 4), # downsampling of each stage
+                 kernel:int=9, # convolution width in time steps
+                 norm:str='instance', alpha:float=0.4)->keras.Model:
+    "Convolutions over time: clips as (length, 1), each stage a strided Conv1D and a residual block"
+    x, h = _down(length, channels, strides, kernel, norm, alpha)
     h = keras.layers.Flatten(name='flatten')(h)
     return keras.Model(x, keras.layers.Dense(2 * latent, name='mean_logvar')(h), name='encoder')
 
@@ -120,15 +134,10 @@ def conv_decoder(length:int, latent:int=2,
                  strides=(4, 4, 4, 4, 4), # upsampling of each stage
                  kernel:int=9, norm:str='instance', alpha:float=0.4)->keras.Model:
     "The mirror: dense to the coarsest time grid, (residual block, transposed conv) per stage, one output channel cropped to `length`"
-    step = int(np.prod(strides)); t0 = -(-length // step)
+    t0 = -(-length // int(np.prod(strides)))
     z = keras.Input((latent,), name='z')
     h = keras.layers.Reshape((t0, channels[0]), name='coarse')(keras.layers.Dense(t0 * channels[0], name='from_z')(z))
-    for i, s in enumerate(strides):
-        h = ResBlock1D(channels[i], kernel, transpose=True, norm=norm, alpha=alpha, name=f'block_{i}')(h)
-        h = keras.layers.Conv1DTranspose(channels[min(i + 1, len(channels) - 1)], kernel, strides=s, padding='same', name=f'deconv_{i}')(h)
-    h = keras.layers.Conv1D(1, kernel, padding='same', name='to_samples')(h)
-    h = keras.layers.Cropping1D((0, t0 * step - length), name='crop')(h)
-    return keras.Model(z, keras.layers.Reshape((length,), name='clip')(h), name='decoder')
+    return keras.Model(z, _up(h, length, channels, strides, kernel, norm, alpha), name='decoder')
 
 # %% ../../nbs/13_wavevae.ipynb #fdd9fb72
 LIKELIHOODS = ('gaussian', 'bernoulli')
@@ -485,29 +494,18 @@ def demo(out, seed:int=0)->list[Path]:
 def seq_encoder(length:int, latent:int=8, # numbers in each frame's code
                 channels=(32, 64, 96, 128), strides=(4, 4, 4, 4), kernel:int=9, norm:str='instance', alpha:float=0.4)->keras.Model:
     "The corrected encoder's stages, then a mean and a log-variance for every frame of the coarsest grid: (frames * latent) each, flat"
-    step = int(np.prod(strides)); t0 = -(-length // step)
-    x = keras.Input((length,), name='clip')
-    h = keras.layers.Reshape((length, 1), name='time_by_one_channel')(x)
-    h = keras.layers.ZeroPadding1D((0, t0 * step - length), name='pad')(h)
-    for i, (c, s) in enumerate(zip(channels, strides)):
-        h = keras.layers.Conv1D(c, kernel, strides=s, padding='same', name=f'conv_{i}')(h)
-        h = ResBlock1D(c, kernel, norm=norm, alpha=alpha, name=f'block_{i}')(h)
-    flat = lambda name: keras.layers.Reshape((t0 * latent,), name=f'{name}_flat')(keras.layers.Conv1D(latent, 1, name=name)(h))
+    x, h = _down(length, channels, strides, kernel, norm, alpha)
+    flat = lambda name: keras.layers.Reshape((int(h.shape[1]) * latent,), name=f'{name}_flat')(keras.layers.Conv1D(latent, 1, name=name)(h))
     return keras.Model(x, keras.layers.Concatenate(name='mean_logvar')([flat('mean'), flat('logvar')]), name='encoder')
 
 def seq_decoder(length:int, latent:int=8, channels=(128, 96, 64, 32), strides=(4, 4, 4, 4), kernel:int=9,
                 norm:str='instance', alpha:float=0.4)->keras.Model:
     "The mirror: the flat code back to (frames, latent), a convolution to the first stage's channels, then the corrected decoder's stages"
-    step = int(np.prod(strides)); t0 = -(-length // step)
+    t0 = -(-length // int(np.prod(strides)))
     z = keras.Input((t0 * latent,), name='z')
     h = keras.layers.Reshape((t0, latent), name='frames')(z)
     h = keras.layers.Conv1D(channels[0], kernel, padding='same', name='from_z')(h)
-    for i, s in enumerate(strides):
-        h = ResBlock1D(channels[i], kernel, transpose=True, norm=norm, alpha=alpha, name=f'block_{i}')(h)
-        h = keras.layers.Conv1DTranspose(channels[min(i + 1, len(channels) - 1)], kernel, strides=s, padding='same', name=f'deconv_{i}')(h)
-    h = keras.layers.Conv1D(1, kernel, padding='same', name='to_samples')(h)
-    h = keras.layers.Cropping1D((0, t0 * step - length), name='crop')(h)
-    return keras.Model(z, keras.layers.Reshape((length,), name='clip')(h), name='decoder')
+    return keras.Model(z, _up(h, length, channels, strides, kernel, norm, alpha), name='decoder')
 
 # %% ../../nbs/13_wavevae.ipynb #d46db661
 def mr_stft_loss(x, y, # clips (B, L) and their reconstructions
