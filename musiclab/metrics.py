@@ -368,10 +368,10 @@ def _row(rows:list[dict], name:str)->dict:
 
 def fd_position(rows:list[dict], # what `calibrated_fd` returned
                 name:str='generated')->float:
-    "Where a row's FD sits between the floor (0) and the nearest ceiling (1); below 0: closer than real training clips"
+    "Where a row's FD sits between the floor (0) and the nearest ceiling (1); below 0: closer than real training clips; NaN when no ceiling is above the floor (too few clips to tell)"
     floor = next(r['fd'] for r in rows if r['kind'] == 'floor')
     ceiling = min(r['fd'] for r in rows if r['kind'] == 'ceiling')
-    return (_row(rows, name)['fd'] - floor) / max(ceiling - floor, 1e-12)
+    return (_row(rows, name)['fd'] - floor) / (ceiling - floor) if ceiling > floor else float('nan')
 
 def closer_to_real(rows:list[dict], # what `calibrated_fd` returned
                    name:str='generated')->bool:
