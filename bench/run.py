@@ -15,7 +15,7 @@ from pathlib import Path
 from musiclab.core import atomic_write, provenance
 
 HERE = Path(__file__).parent
-LONG = ('wavevae_compare', 'lessons', 'chaos')  # result tables and long studies (an hour, or hours): each reported on its own
+LONG = ('wavevae_compare', 'lessons', 'chaos', 'working')  # result tables and long studies (an hour, or hours): each reported on its own
 NOT_BENCHMARKS = ('run', 'ship_melody', 'repro', 'paper')   # this runner, the script that trains and ships a checkpoint, the experiment runner and the paper-size runs (hours)
 WRAP = '''
 import resource, runpy, sys

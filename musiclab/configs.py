@@ -158,7 +158,8 @@ for _c in [
 _wave = dict(data='rendered:m21-piano', cls='musiclab.models.wavevae:WaveVAEModel', converter='musiclab.audio:ClipConverter')
 _wave_hp = dict(sample_rate=3000, clip_samples=90_001, hop_samples=45_000, min_fill=0.5, norm='peak', level=0.95, latent_dim=2,
                 alpha=0.4, batch_size=8, lr=3e-4, beta_1=0.9, beta_2=0.999, epsilon=1e-8, val_frac=0.2, seed=0,
-                min_log_sigma=-7.0, seed_bce=False, temperature=1.0)
+                min_log_sigma=-7.0, seed_bce=False, temperature=1.0,
+                spectral_weight=0.0, spectral_ffts=[512, 1024, 2048], kl_warmup=0)   # 13_wavevae's "Making it work" (off here)
 _wave_conv = dict(arch='conv', likelihood='gaussian', enc_norm='instance', dec_norm='instance', enc_kernels=[], kernel=9)
 for _c in [
     Config('wavevae-seed', 'wavevae', "the seed's VAE as published, flaws included: clips as 1 step x 90,001 channels (dense, not convolutional), "
@@ -213,4 +214,19 @@ for _c in [
            hparams={**_spec_hp, **_working, 'sample_rate': 4000, 'n_fft': 128, 'hop': 32, 'bins': 32, 'frames': 32, 'segment_hop': 4096,
                     'latent_dim': 4, 'components': 3, 'enc_channels': [8, 16], 'pool_after': 1, 'dec_dense_channels': 8,
                     'dec_channels': [16, 8], 'dec_batchnorm': 2, 'batch_size': 16, 'epochs': 2, 'patience': 0, 'n_iter': 16, 'kl_warmup': 10}),
+]: register(_c)
+
+# %% ../nbs/00b_configs.ipynb #81999bba
+_wave_working = dict(arch='seq', likelihood='gaussian', enc_norm='instance', dec_norm='instance', enc_kernels=[], kernel=9, spectral_weight=1.0, kl_warmup=1000)
+for _c in [
+    Config('wavevae-working-small', 'wavevae', 'the waveform VAE made to work: 2 s clips at 8 kHz, a code of 8 numbers every 32 ms (63 frames), '
+           'the multi-resolution STFT distance in the loss, KL warm-up over 1,000 steps; 4 stages of 16-64 channels', **{**_wave, 'data': _MULTI},
+           hparams={**_wave_hp, **_wave_working, 'sample_rate': 8000, 'clip_samples': 16_000, 'hop_samples': 8000, 'latent_dim': 8,
+                    'enc_channels': [16, 32, 48, 64], 'dec_channels': [64, 48, 32, 16], 'strides': [4, 4, 4, 4], 'batch_size': 16,
+                    'epochs': 10, 'patience': 0}),
+    Config('wavevae-working-tiny', 'wavevae', '1 s clips at 4 kHz, codes of 4 every 16 ms, 2 stages of 4-8 channels: for tests (seconds)',
+           **{**_wave, 'data': _MULTI},
+           hparams={**_wave_hp, **_wave_working, 'sample_rate': 4000, 'clip_samples': 4000, 'hop_samples': 2000, 'latent_dim': 4,
+                    'enc_channels': [4, 8], 'dec_channels': [8, 4], 'strides': [4, 4], 'kernel': 5, 'spectral_ffts': [128, 256],
+                    'kl_warmup': 10, 'batch_size': 16, 'epochs': 1, 'patience': 0}),
 ]: register(_c)

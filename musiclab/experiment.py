@@ -174,22 +174,31 @@ def run_study(study:Study, folder:str|Path, # where the runs' checkpoints go (FO
             res.update(date=datetime.date.today().isoformat(), **provenance()); atomic_write(results, json.dumps(res, indent=1))
             return res
     res, data = merged(), {}
+    def ready(arm:Arm, seed:int, key:str, finished:bool=False)->tuple|None:   # (config, data spec) of a run, its data loaded once a spec, the arm's baselines computed where missing
+        nonlocal res
+        cfg = run_config(study, arm, seed)
+        spec = arm.data or cfg.data
+        try:
+            if spec not in data: data[spec] = heldout(cfg.model_class()(cfg), spec)
+        except MusiclabError as e:
+            if not finished: res = merged(skipped={arm.name: str(e)})
+            log(f'{key}: skipped: {e}'); return None
+        if arm.baseline and arm.name not in res['baselines']:   # once an arm, on the same split as its runs (also after they finished)
+            res = merged(baselines={arm.name: import_ref(arm.baseline)(train=data[spec][0], test=data[spec][1], limit=study.eval_limit, **arm.baseline_args)})
+        return cfg, spec
     for seed in study.seeds:
         for arm in study.arms:
             key = run_key(arm, seed)
-            if (res['runs'].get(key) or {}).get('final'): log(f'{key}: finished before, kept'); continue
+            if (res['runs'].get(key) or {}).get('final'):
+                log(f'{key}: finished before, kept')
+                if arm.baseline and arm.name not in res['baselines']: ready(arm, seed, key, finished=True)   # a baseline added or changed since
+                continue
             with _locked(folder/arm.name/f'seed-{seed}.claim', wait=False) as mine:
                 if not mine: log(f'{key}: another process is running it'); continue
                 res = merged()   # read again: another process may have finished it meanwhile
                 if (res['runs'].get(key) or {}).get('final'): log(f'{key}: finished by another process'); continue
-                cfg = run_config(study, arm, seed)
-                spec = arm.data or cfg.data
-                try:
-                    if spec not in data: data[spec] = heldout(cfg.model_class()(cfg), spec)
-                except MusiclabError as e:
-                    res = merged(skipped={arm.name: str(e)}); log(f'{key}: skipped: {e}'); continue
-                if arm.baseline and arm.name not in res['baselines']:   # once an arm, on the same split as its runs
-                    res = merged(baselines={arm.name: import_ref(arm.baseline)(train=data[spec][0], test=data[spec][1], limit=study.eval_limit, **arm.baseline_args)})
+                if (got := ready(arm, seed, key)) is None: continue
+                cfg, spec = got
                 log(f'{key}: training {cfg.name} for {study.examples:,} examples')
                 def save(rec, key=key): nonlocal res; res = merged(runs={key: rec})
                 rec = run_one(study, arm, seed, data[spec], folder/arm.name/f'seed-{seed}', res['runs'].get(key), save, verbose)
@@ -368,16 +377,22 @@ def _groove_tasks(**_)->Study:
 STUDIES['groove-tasks'] = _groove_tasks
 
 # %% ../nbs/16_experiment.ipynb #84269f78
+_AUDIO_MEASURE = 'musiclab.models.wavevae:study_measure'   # both audio VAEs' (13_wavevae)
+_TINY_AUDIO = 'rendered:m21-chorales:4@piano,organ'           # the tiny studies' data: 4 chorales on 2 instruments
+
+def _sized(name:str, size:str):
+    if size not in ('small', 'tiny'): raise ConfigError(f"the {name} study comes in sizes 'small' and 'tiny', not {size!r}")
+
 _SPEC_COLS = {'mr_stft': ('MR-STFT', 3), 'lsd_db': ('LSD (dB)', 2), 'sc': ('SC', 3), 'fd': ('FD to held-out', 1),
               'fd_position': ('FD position', 2), 'closer_to_real': ('closer than noise', 2), 'components_in_use': ('components in use', 1)}
 
 def _specvae_working(size:str='small', data:str|None=None, **_)->Study:
-    if size not in ('small', 'tiny'): raise ConfigError(f"the specvae-working study comes in sizes 'small' and 'tiny', not {size!r}")
+    _sized('specvae-working', size)
     seed, work = f'specvae-{size}', get_config(f'specvae-working-{size}')
     s = get_config(seed).hparams
     dec = {'dec_convs': 1, **{k: s[k] for k in ('dec_channels', 'dec_dense_channels', 'dec_batchnorm')}}   # the seed's decoder
     prior = dict(prior='mixture', learn_weights=False, kl_warmup=0)                                         # the seed's prior
-    m, spec = 'musiclab.models.specvae:study_measure', data or (work.data if size == 'small' else 'rendered:m21-chorales:4@piano,organ')   # tiny: 4 chorales
+    m, spec = _AUDIO_MEASURE, data or (work.data if size == 'small' else _TINY_AUDIO)
     arms = (Arm('seed', seed, data=spec, measure=m), Arm('mel-hop4', work.name, {**dec, **prior, 'n_iter': s['n_iter']}, spec, m),
             Arm('gl-iters', work.name, {**dec, **prior}, spec, m), Arm('vamp-prior', work.name, dec, spec, m), Arm('decoder', work.name, data=spec, measure=m))
     budget = (dict(seeds=(0, 1, 2), batch_size=16, steps_per_epoch=100, points=(10, 20, 30), eval_limit=96) if size == 'small'
@@ -385,3 +400,17 @@ def _specvae_working(size:str='small', data:str|None=None, **_)->Study:
     return Study('specvae-working' + ('' if size == 'small' else '-tiny'), 'What does each step that makes the spectrogram VAE work buy, on the same data and budget?',
                  arms, columns=_SPEC_COLS, **budget)
 STUDIES['specvae-working'] = _specvae_working
+
+def _wavevae_working(size:str='small', data:str|None=None, **_)->Study:
+    _sized('wavevae-working', size)
+    work = get_config(f'wavevae-working-{size}')
+    clips = {k: work[k] for k in ('sample_rate', 'clip_samples', 'hop_samples')}   # the working clips, for the seed's row too
+    off = dict(spectral_weight=0.0, kl_warmup=0)
+    m, spec = _AUDIO_MEASURE, data or (work.data if size == 'small' else _TINY_AUDIO)
+    arms = (Arm('seed', 'wavevae-seed', clips, spec, m), Arm('corrected', work.name, {'arch': 'conv', 'latent_dim': 2, **off}, spec, m),
+            Arm('seq', work.name, off, spec, m), Arm('spectral', work.name, {'kl_warmup': 0}, spec, m), Arm('warm-up', work.name, data=spec, measure=m))
+    budget = (dict(seeds=(0, 1, 2), batch_size=16, steps_per_epoch=100, points=(4, 8, 12), eval_limit=96) if size == 'small'
+              else dict(seeds=(0,), batch_size=8, steps_per_epoch=2, points=(1,), eval_limit=6))   # tiny: one point, a check of the machinery
+    return Study('wavevae-working' + ('' if size == 'small' else '-tiny'), 'What does each step that makes the waveform VAE work buy, on the same data and budget?',
+                 arms, columns={k: v for k, v in _SPEC_COLS.items() if k != 'components_in_use'}, **budget)
+STUDIES['wavevae-working'] = _wavevae_working

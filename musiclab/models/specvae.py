@@ -16,14 +16,13 @@ from ..core import *
 from ..audio import AudioItem, AudioPiece, AudioSet, load_audio, make_clips, resample
 from ..spectrogram import (SpecParams, SpecPiece, Specs, make_spectrograms, spectrogram, to_audio, phase_comparison, phase_table,
                                   STANDARD_TRANSFORMS)
-from ..metrics import audio_measures, calibrated_fd, closer_to_real, fd_position
-from .wavevae import AudioVAE, ELBOModel, in_batches
+from .wavevae import AudioVAE, ELBOModel, in_batches, study_measure
 
 tfd, tfb = tfp.distributions, tfp.bijectors
 
 # %% auto #0
 __all__ = ['tfd', 'tfb', 'PRIORS', 'tril_size', 'posterior', 'MixturePrior', 'VampPrior', 'seed_encoder', 'seed_decoder',
-           'SpecVAE', 'SpecVAEModel', 'components_in_use', 'latent_map', 'real_clips', 'heard', 'study_measure', 'demo']
+           'SpecVAE', 'SpecVAEModel', 'components_in_use', 'latent_map', 'demo']
 
 # %% ../../nbs/14_specvae.ipynb #69939416
 def tril_size(latent:int)->int: return latent * (latent + 1) // 2
@@ -309,40 +308,25 @@ def latent_map(model:SpecVAEModel, # a trained model
     return ax, resp
 
 # %% ../../nbs/14_specvae.ipynb #ddcdf7b5
-def _even(x:np.ndarray, limit:int|None)->np.ndarray:
-    "At most `limit` rows of x, evenly spaced (all of them when limit is None)"
-    return x if not limit or len(x) <= limit else x[np.linspace(0, len(x) - 1, limit).round().astype(int)]
+@patch(as_prop=True)
+def clip_samples(self:SpecVAEModel)->int: return self.params.samples   # samples of the clip an image is made from
 
-def real_clips(model:SpecVAEModel, items, # recordings at the model's rate
-               limit:int|None=None)->np.ndarray:
-    "Clips (N, samples) of recordings, one after another, cut and normalised as the model's validation images are; at most `limit`"
-    c, p = model.converter, model.params
-    cut = make_clips(list(getattr(items, 'items', items)), p.samples, p.samples, c.min_fill, norm=c.norm, level=c.level)
-    if not len(cut): raise DataError(f'no clip of {p.seconds:.2f} s in these recordings: ' + '; '.join(f'{n}: {r}' for n, r in cut.skipped[:3]))
-    return _even(cut.x, limit)
+@patch
+def of_clips(self:SpecVAEModel, clips:np.ndarray)->np.ndarray:
+    "The images (N, bins, frames) of clips (N, samples): what `encode` reads"
+    return np.stack([spectrogram(a, self.params) for a in clips])
 
-def heard(model:SpecVAEModel, images)->np.ndarray:
+@patch
+def heard(self:SpecVAEModel, images)->np.ndarray:
     "The clips (N, samples) that images stand for, through the model's inverse (its Griffin-Lim iterations)"
-    c = model.converter
+    c = self.converter
     return np.stack([to_audio(s, c.params, c.inverse, c.n_iter) for s in np.asarray(images)])
 
-def study_measure(model:SpecVAEModel, # a trained model
-                  test, # held-out recordings
-                  limit:int|None=None, # at most this many held-out (and training) clips, evenly spaced
-                  train=None, # the training recordings: the floor of the Fréchet distance, and the codes the components are counted on
-                  seed:int=0)->dict:
-    "Item 1's measures of issue 19: held-out reconstructions heard (mr_stft, lsd_db, sc), as many samples by the calibrated FD, components in use"
-    if train is None: raise ConfigError('study_measure needs the training recordings (train=): real training clips are the floor of the Fréchet distance')
-    p, sr = model.params, model.sample_rate
-    real, tr = real_clips(model, test, limit), real_clips(model, train, limit)
-    rec = audio_measures(heard(model, model.reconstruct(np.stack([spectrogram(a, p) for a in real]))), real, sr)
-    gen = heard(model, np.stack([g.spec for g in model.sample(len(real), seed=seed)]))
-    rows = calibrated_fd(gen, real, tr, sr, seed=seed)
-    fd = {r['name']: r['fd'] for r in rows}
-    use = components_in_use(model, np.stack([spectrogram(a, p) for a in tr]))
-    return dict(mr_stft=rec['mr_stft'], lsd_db=rec['log_spectral_distance'], sc=rec['spectral_convergence'], fd=fd['generated'],
-                fd_floor=fd['train (floor)'], fd_noise=fd['white noise'], fd_position=fd_position(rows), closer_to_real=float(closer_to_real(rows)),
-                components_in_use=use['in_use'], components_effective=use['effective'], clips=len(real))
+@patch
+def study_extra(self:SpecVAEModel, train_clips:np.ndarray)->dict:
+    "The prior's components in use, and their effective number, on the codes of the training clips"
+    use = components_in_use(self, self.of_clips(train_clips))
+    return dict(components_in_use=use['in_use'], components_effective=use['effective'])
 
 # %% ../../nbs/14_specvae.ipynb #7d44b11e
 SpecVAEModel.demo_temperature = 1.0   # `demo_entries` is the audio VAEs' (13_wavevae); these say what the clip is

@@ -14,13 +14,14 @@ from fastcore.basics import patch
 from ..core import *
 from ..audio import (AudioItem, AudioPiece, AudioSet, ClipConverter, Clips, SAMPLE_RATE, load_audio, make_clips, read_audio, rmse,
                             log_spectral_distance, _power)
+from ..metrics import audio_measures, calibrated_fd, closer_to_real, fd_position
 from ..model import Job, LatentModel
 
 # %% auto #0
 __all__ = ['LOG_2PI', 'NORM_LAYERS', 'LIKELIHOODS', 'log_normal_pdf', 'ResBlock1D', 'seed_encoder', 'seed_decoder',
            'conv_encoder', 'conv_decoder', 'build_nets', 'ELBOModel', 'WaveVAE', 'AudioVAE', 'WaveVAEModel', 'SameNet',
            'in_batches', 'average_spectrum_db', 'compare_models', 'results_table', 'demo', 'seq_encoder', 'seq_decoder',
-           'mr_stft_loss']
+           'mr_stft_loss', 'study_measure']
 
 # %% ../../nbs/13_wavevae.ipynb #5d6368c9
 LOG_2PI = math.log(2 * math.pi)
@@ -522,3 +523,43 @@ def mr_stft_loss(x, y, # clips (B, L) and their reconstructions
         sc = tf.sqrt(tf.reduce_sum((a - b) ** 2, axis=(-2, -1))) / tf.maximum(tf.sqrt(tf.reduce_sum(a ** 2, axis=(-2, -1))), 1e-12)
         out.append(sc + tf.reduce_mean(tf.abs(tf.math.log(a + 1e-4) - tf.math.log(b + 1e-4)), axis=(-2, -1)))
     return tf.add_n(out) / len(ffts)
+
+# %% ../../nbs/13_wavevae.ipynb #d3d5c2f3
+def _even(x:np.ndarray, limit:int|None)->np.ndarray:
+    "At most `limit` rows of x, evenly spaced (all of them when limit is None)"
+    return x if not limit or len(x) <= limit else x[np.linspace(0, len(x) - 1, limit).round().astype(int)]
+
+@patch(as_prop=True)
+def clip_samples(self:WaveVAEModel)->int: return self.length   # samples a clip (the spectrogram VAE: its transform's)
+@patch
+def of_clips(self:AudioVAE, clips:np.ndarray): return clips   # what `encode` reads, made from clips (N, samples)
+@patch
+def heard(self:AudioVAE, outputs)->np.ndarray: return np.asarray(outputs, np.float32)   # the clips (N, samples) decoder outputs stand for
+@patch
+def study_extra(self:AudioVAE, train_clips:np.ndarray)->dict: return {}   # a model's own measures, from its training clips
+
+@patch
+def real_clips(self:AudioVAE, items, # recordings at the model's rate
+               limit:int|None=None)->np.ndarray:
+    "Clips (N, samples) of recordings, one after another, cut and normalised as the model's validation clips are; at most `limit`"
+    c, n = self.converter, self.clip_samples
+    cut = make_clips(list(getattr(items, 'items', items)), n, n, c.min_fill, norm=c.norm, level=c.level)
+    if not len(cut): raise DataError(f'no clip of {n / self.sample_rate:.2f} s in these recordings: ' + '; '.join(f'{k}: {r}' for k, r in cut.skipped[:3]))
+    return _even(cut.x, limit)
+
+def study_measure(model:AudioVAE, # a trained model
+                  test, # held-out recordings
+                  limit:int|None=None, # at most this many held-out (and training) clips, evenly spaced
+                  train=None, # the training recordings: the floor of the Fréchet distance (and the spectrogram VAE's codes)
+                  seed:int=0)->dict:
+    "Issue 19's measures of an audio VAE: held-out reconstructions heard (mr_stft, lsd_db, sc), as many samples by the calibrated FD, and `study_extra`"
+    if train is None: raise ConfigError('study_measure needs the training recordings (train=): real training clips are the floor of the Fréchet distance')
+    sr = model.sample_rate
+    real, tr = model.real_clips(test, limit), model.real_clips(train, limit)
+    rec = audio_measures(model.heard(model.reconstruct(model.of_clips(real))), real, sr)
+    gen = model.heard(np.stack([model.converter.array(g) for g in model.sample(len(real), seed=seed)]))
+    rows = calibrated_fd(gen, real, tr, sr, seed=seed)
+    fd = {r['name']: r['fd'] for r in rows}
+    return dict(mr_stft=rec['mr_stft'], lsd_db=rec['log_spectral_distance'], sc=rec['spectral_convergence'], fd=fd['generated'],
+                fd_floor=fd['train (floor)'], fd_noise=fd['white noise'], fd_position=fd_position(rows), closer_to_real=float(closer_to_real(rows)),
+                **model.study_extra(tr), clips=len(real))

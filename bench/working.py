@@ -1,0 +1,51 @@
+"""How long the audio VAEs made to work take to train on this machine (issue 19: each `-working-small` config in under
+15 minutes on 2 cores): each config trained from scratch by the command a user runs, `musiclab train MODEL --config
+NAME --out DIR`, on its default data (the music21 piano pieces rendered on four instruments), in a fresh process with an
+empty checkpoint folder, one after the other. The rendering of the data is done once before the clock starts (it is
+cached), so the figure is training: loading, cutting into clips, the epochs, and saving.
+
+Prints one line a config (wall-clock minutes, the load average before and after: other work on the machine slows it)
+and, last, the headline: the slower of the two against the 15-minute goal. It is long (about half an hour):
+`bench/run.py` runs it only when named, `python bench/run.py --long working`.
+
+Run: python bench/working.py [--configs wavevae-working-small specvae-working-small] [--out runs/bench-working]
+"""
+import argparse, os, shutil, subprocess, sys, time
+from pathlib import Path
+
+GOAL_MIN = 15.0
+
+def train(model:str, name:str, out:Path)->dict:
+    "Train one config to the end in a fresh process; wall-clock seconds and the load average before and after"
+    shutil.rmtree(out, ignore_errors=True)
+    before = os.getloadavg()[0]
+    t = time.perf_counter()
+    r = subprocess.run([sys.executable, '-c', 'import sys; from musiclab.cli import main; sys.exit(main())', 'train', model, '--config', name, '--out', str(out), '--quiet'],
+                       capture_output=True, text=True)
+    dt = time.perf_counter() - t
+    if r.returncode: raise SystemExit(f'{name} failed:\n{r.stderr[-3000:]}')
+    return dict(config=name, seconds=dt, load_before=before, load_after=os.getloadavg()[0])
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.split('\n\n')[0])
+    ap.add_argument('--configs', nargs='+', default=['wavevae-working-small', 'specvae-working-small'])
+    ap.add_argument('--out', default='runs/bench-working', help='where the checkpoints go (emptied first)')
+    args = ap.parse_args()
+    from musiclab.core import get_config
+    from musiclab.audio import load_audio
+    print(f'{os.cpu_count()} cores; each config trained from scratch by `musiclab train`, one after the other')
+    for name in args.configs:   # render (or find in the cache) each config's data before any clock starts
+        cfg = get_config(name)
+        load_audio(cfg.data, sample_rate=cfg['sample_rate'])
+    res = []
+    for name in args.configs:
+        cfg = get_config(name)
+        r = train(cfg.model, name, Path(args.out)/name)
+        res.append(r)
+        print(f"{name:>22}: {r['seconds'] / 60:5.1f} min ({cfg['epochs']} epochs of batch {cfg['batch_size']}; "
+              f"load average {r['load_before']:.1f} before, {r['load_after']:.1f} after)")
+    worst = max(res, key=lambda r: r['seconds'])
+    print(f"slowest: {worst['config']} trains in {worst['seconds'] / 60:.1f} min on {os.cpu_count()} cores "
+          f"({'within' if worst['seconds'] / 60 < GOAL_MIN else 'over'} the {GOAL_MIN:.0f}-minute goal)")
+
+if __name__ == '__main__': main()
