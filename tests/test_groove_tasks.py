@@ -133,10 +133,15 @@ def test_baselines_of_known_answers(gmd):
     assert q['hit_accuracy'] == 1.0 and q['timing_error_ms'] == pytest.approx(np.mean((np.abs(y[..., 18:]) / 2 * ms[:, None, None])[h]))
     t = groove_task_baselines('tap2drum', train, test)['baselines']
     assert t['taps']['timing_error_ms'] == pytest.approx(q['timing_error_ms'])   # both say offset 0 at every true hit
-    a = groove_task_baselines('add_part', train, test)['baselines']
+    b = groove_task_baselines('add_part', train, test)
+    a = b['baselines']
     assert a['without_part']['added_hit_f1'] == 0.0 and a['without_part']['added_timing_error_ms'] == pytest.approx(
         np.mean((np.abs(y[..., 20]) / 2 * ms[:, None])[h[..., 2]]))
     assert a['frequent_pattern']['added_hits'] == int(h[..., 2].sum())
+    tr = task_windows(GrooveConverter(2), train)[0][..., 2] > 0.5
+    assert b['part_silent_share'] == pytest.approx(np.mean(~tr.any(-1)))   # training windows without a closed hi-hat
+    if tr.any():   # the mode among windows that play the part: a real pattern, never the empty row
+        assert a['frequent_pattern']['added_hit_f1'] > 0 or not h[..., 2].any()
 
 def test_measures_of_the_tiny_models(trained, gmd):
     tap = groove_task_measures(trained[TAP][0], gmd.split('test'), limit=16)

@@ -211,9 +211,10 @@ def _baseline_preds(task:str, tr, y, add)->dict:
         without = groove_input(y, add_instruments=add)
         without[..., [n + i for i in add]] = v   # read only at the true hits of the part
         freq = without.copy()
-        for i in add:
+        for i in add:   # the mode over windows where the part plays: over all windows it is the empty row when the part is often silent
             rows, count = np.unique((tr[..., i] > 0.5).astype(np.int8), axis=0, return_counts=True)
-            freq[..., i] = rows[count.argmax()]
+            count[~rows.any(-1)] = 0
+            freq[..., i] = rows[count.argmax()] if count.any() else 0
         return {'without_part': without, 'frequent_pattern': freq}, v
     raise ConfigError(f'unknown task {task!r}: humanize, tap2drum or add_part')
 
@@ -221,7 +222,7 @@ def groove_task_baselines(task:str, # 'humanize', 'tap2drum' or 'add_part'
                           train, test, # drum files (lists or `DrumSet`s): what the baselines learn from, what they are measured on
                           *, bars:int=2, hop_bars:int|None=1, add_instruments=(2,), # the windows and the part (as the task's model)
                           limit:int|None=None)->dict:
-    "Trivial baselines of a task scored as `groove_task_measures` scores a model: {'task', 'windows', 'train_windows', 'mean_velocity', 'baselines': {name: scores}}"
+    "Trivial baselines of a task scored as `groove_task_measures` scores a model: {'task', 'windows', 'train_windows', 'mean_velocity', ('part_silent_share',) 'baselines': {name: scores}}"
     conv, add = GrooveConverter(bars, hop_bars), tuple(add_instruments)
     (tr, _), (y, ms) = task_windows(conv, train), task_windows(conv, test, limit)
     preds, v = _baseline_preds(task, tr, y, add)
@@ -229,4 +230,5 @@ def groove_task_baselines(task:str, # 'humanize', 'tap2drum' or 'add_part'
     for name, p in preds.items():
         out[name] = groove_scores(p, y, ms)
         if task == 'add_part': out[name].update({f'added_{k}': x for k, x in groove_scores(p, y, ms, add).items()})
-    return dict(task=task, windows=len(y), train_windows=len(tr), mean_velocity=v * 127, baselines=out)
+    extra = {'part_silent_share': float(np.mean(~(tr[..., list(add)] > 0.5).any(axis=(1, 2))))} if task == 'add_part' else {}   # training windows without the part
+    return dict(task=task, windows=len(y), train_windows=len(tr), mean_velocity=v * 127, **extra, baselines=out)
