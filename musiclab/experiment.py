@@ -379,6 +379,7 @@ STUDIES['groove-tasks'] = _groove_tasks
 # %% ../nbs/16_experiment.ipynb #84269f78
 _AUDIO_MEASURE = 'musiclab.models.wavevae:study_measure'   # both audio VAEs' (13_wavevae)
 _TINY_AUDIO = 'rendered:m21-chorales:4@piano,organ'           # the tiny studies' data: 4 chorales on 2 instruments
+_TINY_BUDGET = dict(seeds=(0,), batch_size=8, steps_per_epoch=2, points=(1,), eval_limit=6)   # one seed, one point: a check of the machinery
 
 def _sized(name:str, size:str):
     if size not in ('small', 'tiny'): raise ConfigError(f"the {name} study comes in sizes 'small' and 'tiny', not {size!r}")
@@ -395,8 +396,7 @@ def _specvae_working(size:str='small', data:str|None=None, **_)->Study:
     m, spec = _AUDIO_MEASURE, data or (work.data if size == 'small' else _TINY_AUDIO)
     arms = (Arm('seed', seed, data=spec, measure=m), Arm('mel-hop4', work.name, {**dec, **prior, 'n_iter': s['n_iter']}, spec, m),
             Arm('gl-iters', work.name, {**dec, **prior}, spec, m), Arm('vamp-prior', work.name, dec, spec, m), Arm('decoder', work.name, data=spec, measure=m))
-    budget = (dict(seeds=(0, 1, 2), batch_size=16, steps_per_epoch=100, points=(10, 20, 30), eval_limit=96) if size == 'small'
-              else dict(seeds=(0,), batch_size=8, steps_per_epoch=3, points=(1, 2), eval_limit=8))
+    budget = dict(seeds=(0, 1, 2), batch_size=16, steps_per_epoch=100, points=(10, 20, 30), eval_limit=96) if size == 'small' else _TINY_BUDGET
     return Study('specvae-working' + ('' if size == 'small' else '-tiny'), 'What does each step that makes the spectrogram VAE work buy, on the same data and budget?',
                  arms, columns=_SPEC_COLS, **budget)
 STUDIES['specvae-working'] = _specvae_working
@@ -409,8 +409,7 @@ def _wavevae_working(size:str='small', data:str|None=None, **_)->Study:
     m, spec = _AUDIO_MEASURE, data or (work.data if size == 'small' else _TINY_AUDIO)
     arms = (Arm('seed', 'wavevae-seed', clips, spec, m), Arm('corrected', work.name, {'arch': 'conv', 'latent_dim': 2, **off}, spec, m),
             Arm('seq', work.name, off, spec, m), Arm('spectral', work.name, {'kl_warmup': 0}, spec, m), Arm('warm-up', work.name, data=spec, measure=m))
-    budget = (dict(seeds=(0, 1, 2), batch_size=16, steps_per_epoch=100, points=(4, 8, 12), eval_limit=96) if size == 'small'
-              else dict(seeds=(0,), batch_size=8, steps_per_epoch=2, points=(1,), eval_limit=6))   # tiny: one point, a check of the machinery
+    budget = dict(seeds=(0, 1, 2), batch_size=16, steps_per_epoch=100, points=(4, 8, 12), eval_limit=96) if size == 'small' else _TINY_BUDGET
     return Study('wavevae-working' + ('' if size == 'small' else '-tiny'), 'What does each step that makes the waveform VAE work buy, on the same data and budget?',
                  arms, columns={k: v for k, v in _SPEC_COLS.items() if k != 'components_in_use'}, **budget)
 STUDIES['wavevae-working'] = _wavevae_working
