@@ -332,11 +332,36 @@ def _best_match(target:float, zero_ok:bool=True, gap=0.0, divisors=(16, 12)):
     return min(found)[3]
 
 # %% ../nbs/01_corpus.ipynb #873661d6
+class _Tempo:
+    "A tempo change as `getMetaEvents` reads it (BPM = 60,000,000 / microseconds a quarter, to 2 places), without building a MetronomeMark"
+    __slots__ = ('bpm',)
+    def __init__(self, e):
+        from music21.midi import translate
+        self.bpm = round(60_000_000 / translate.getNumber(e.data, 3)[0], 2)
+    def getQuarterBPM(self)->float: return float(self.bpm)   # what MetronomeMark(number=bpm).getQuarterBPM() returns
+
+def _meta_events(timed:list)->list:
+    "music21's `translate.getMetaEvents`, rule for rule, except that a tempo change is a `_Tempo`: a performed MIDI file can change tempo every beat, and a music21 object for each was the largest cost of a parse"
+    from music21.midi import ChannelVoiceMessages as CV, MetaEvents as ME, translate
+    out, last_program = [], -1
+    for t, e in timed:
+        if e.type == ME.SET_TEMPO: obj = _Tempo(e)
+        elif e.type == ME.TIME_SIGNATURE: obj = translate.midiEventsToTimeSignature(e)
+        elif e.type == ME.KEY_SIGNATURE: obj = translate.midiEventsToKey(e)
+        elif e.type in (ME.INSTRUMENT_NAME, ME.SEQUENCE_TRACK_NAME):
+            obj = translate.midiEventToInstrument(e, encoding='utf-8')
+            if last_program != -1: obj.midiProgram = last_program
+        elif e.type == CV.PROGRAM_CHANGE and isinstance(e.parameter1, int):
+            obj, last_program = translate.midiEventToInstrument(e), e.parameter1
+        else: obj = None
+        if obj: out.append((t, obj))
+    return out
+
 def _track_events(mt, tpq:int)->tuple[list, list, bool]:
     "(meta objects, notes or chords, whether music21 needs voices) of one MIDI track; a note or chord is (tick on, ticks long, pitches, drum)"
     from music21.midi import translate
     timed = translate.getTimeForEvents(mt)
-    notes, meta = translate.getNotesFromEvents(timed), translate.getMetaEvents(timed)
+    notes, meta = translate.getNotesFromEvents(timed), _meta_events(timed)
     tol, done, els, voices = tpq / 16, [False] * len(notes), [], False   # tol: music21's chord window, 1/16 quarter (the finest grid)
     for i, (on, off, ev) in enumerate(notes):
         if done[i]: continue
@@ -374,7 +399,7 @@ def _midi_staves(data:bytes)->tuple[list, list]:
         meta, els, voices = _track_events(mt, tpq)
         qels, qmeta = _quantized(meta, els, tpq)
         ts = [(o, m) for o, (_, m) in zip(qmeta, meta) if isinstance(m, meter.TimeSignature)]
-        mm = [(o, m) for o, (_, m) in zip(qmeta, meta) if isinstance(m, tempo.MetronomeMark)]
+        mm = [(o, m) for o, (_, m) in zip(qmeta, meta) if isinstance(m, _Tempo)]
         if not mt.hasNotes(): cond_ts += ts; cond_mm += mm; continue   # a conductor track: its marks go to the parts read after it
         if cond_ts: first_ts = next((m.ratioString for o, m in sorted(cond_ts, key=lambda x: x[0]) if o == 0), '4/4')
         else: first_ts = min(ts, key=lambda x: x[0])[1].ratioString if ts else '4/4'
@@ -414,7 +439,7 @@ def _fast_midi(data:bytes, info:dict|None=None # filled with 'voices': per part,
     if not parts: raise DataError('no notes' + (f' (only {grace} grace notes)' if grace else ''))
     ae = discrete.AardenEssen()   # the analyser of `analyze('key')`, given the pitch-class durations directly
     ae._getPitchClassDistribution = lambda s: [float(x) for x in pcs]
-    k = ae.getSolution(stream.Stream())
+    k = ae._solutionToObject(ae.process(stream.Stream())[0])   # its best key, as `getSolution` finds it, without the 23 runners-up as Key objects
     mm = min(((o, i, j, m) for i, s in enumerate(staves) for j, (o, m) in enumerate(s['mm']) if m.getQuarterBPM()), key=lambda x: x[:3], default=None)
     if info is not None: info['voices'] = voices
     return dict(parts=parts, key=f'{k.tonic.name} {k.mode}', tempo=round(float(mm[3].getQuarterBPM()), 3) if mm else 120.0,
