@@ -340,13 +340,17 @@ class _Tempo:
         self.bpm = round(60_000_000 / translate.getNumber(e.data, 3)[0], 2)
     def getQuarterBPM(self)->float: return float(self.bpm)   # what MetronomeMark(number=bpm).getQuarterBPM() returns
 
+_TIME_SIGNATURES = {}   # MIDI time-signature bytes -> music21's TimeSignature for them
+
 def _meta_events(timed:list)->list:
     "music21's `translate.getMetaEvents`, rule for rule, except that a tempo change is a `_Tempo`: a performed MIDI file can change tempo every beat, and a music21 object for each was the largest cost of a parse"
     from music21.midi import ChannelVoiceMessages as CV, MetaEvents as ME, translate
     out, last_program = [], -1
     for t, e in timed:
         if e.type == ME.SET_TEMPO: obj = _Tempo(e)
-        elif e.type == ME.TIME_SIGNATURE: obj = translate.midiEventsToTimeSignature(e)
+        elif e.type == ME.TIME_SIGNATURE:   # one music21 TimeSignature per distinct event (only its ratio is read): building one is slow
+            if e.data not in _TIME_SIGNATURES: _TIME_SIGNATURES[bytes(e.data)] = translate.midiEventsToTimeSignature(e)
+            obj = _TIME_SIGNATURES[e.data]
         elif e.type == ME.KEY_SIGNATURE: obj = translate.midiEventsToKey(e)
         elif e.type in (ME.INSTRUMENT_NAME, ME.SEQUENCE_TRACK_NAME):
             obj = translate.midiEventToInstrument(e, encoding='utf-8')
@@ -357,6 +361,8 @@ def _meta_events(timed:list)->list:
         if obj: out.append((t, obj))
     return out
 
+
+# %% ../nbs/01_corpus.ipynb #8bba3b84
 def _track_events(mt, tpq:int)->tuple[list, list, bool]:
     "(meta objects, notes or chords, whether music21 needs voices) of one MIDI track; a note or chord is (tick on, ticks long, pitches, drum)"
     from music21.midi import translate
@@ -378,7 +384,10 @@ def _track_events(mt, tpq:int)->tuple[list, list, bool]:
 def _quantized(meta:list, els:list, tpq:int)->tuple[list, list]:
     "The quantized (offset, quarter length) of each note or chord and the quantized offset of each meta object, as music21 sets them"
     from music21.common import opFrac
-    def qo(t): return _best_match(float(opFrac(t / tpq)))
+    seen = {}
+    def qo(t):   # a tick's quantized offset (ticks repeat: each is worked out once)
+        if t not in seen: seen[t] = _best_match(float(opFrac(t / tpq)))
+        return seen[t]
     offs = sorted({qo(t) for t, _ in meta} | {qo(e[0]) for e in els})   # every quantized offset of the track
     out = []
     for on, d, _, _ in els:
