@@ -26,7 +26,7 @@ def main(argv=None):
     ap.add_argument('--list', action='store_true', help='list the studies')
     ap.add_argument('--threads', type=int, help='TensorFlow threads (default: all cores); two studies side by side with 1 each use 2 cores better than one with 2')
     ap.add_argument('--jobs', type=int, default=1, help='runs trained at once, each in its own process (default threads: cores / jobs); they share the result file safely')
-    ap.add_argument('--worker', action='store_true', help=argparse.SUPPRESS)   # one of --jobs' processes: no table at the end
+    ap.add_argument('--worker', type=int, default=0, help=argparse.SUPPRESS)   # one of N --jobs processes (N): no table at the end
     args = ap.parse_args(argv)
     from musiclab.core import ConfigError, MusiclabError
     from musiclab.experiment import STUDIES, run_study, study, study_table
@@ -54,7 +54,7 @@ def main(argv=None):
         threads = [] if args.threads else ['--threads', str(max(1, (os.cpu_count() or 1) // args.jobs))]
         procs = []
         for i in range(args.jobs):
-            procs.append(subprocess.Popen([sys.executable, __file__, *rest, *threads, '--worker']))
+            procs.append(subprocess.Popen([sys.executable, __file__, *rest, *threads, '--worker', str(args.jobs)]))
             time.sleep(5)   # let the first claim its run before the next looks
         rcs = [p.wait() for p in procs]
         if any(rcs): return max(rcs)
@@ -70,7 +70,8 @@ def main(argv=None):
     try:
         for name in names:
             s = study(name, **({'data': args.data} if args.data else {}))
-            command = 'python bench/repro.py --study ' + args.study + (f' --data {args.data}' if args.data else '') + (f' --threads {args.threads}' if args.threads else '')
+            command = ('python bench/repro.py --study ' + args.study + (f' --data {args.data}' if args.data else '')   # as the user typed it: a worker names its --jobs
+                       + (f' --jobs {args.worker}' if args.worker else f' --threads {args.threads}' if args.threads else ''))
             res = run_study(s, runs/name, Path(args.results)/f'repro-{name}.json', command=command, log=lambda m: print(m, flush=True))
             if not args.worker: print(f'{name}: {s.question}\n' + study_table(res), flush=True)
     except MusiclabError as e:

@@ -38,6 +38,7 @@ def test_stopped_study_resumes_without_repeating(tmp_path):
     trained = [l for l in r.stdout.splitlines() if ': training ' in l]
     assert len(trained) == 4 - len(first), r.stdout
     assert '| z8 | `groovae_4bar-tiny` |' in r.stdout and after['command'].startswith('python bench/repro.py --study tiny')
+    assert after['command'].endswith(' --jobs 2'), after['command']   # the command as typed, not a worker's own
 
 def test_unknown_study_is_one_clear_error():
     r = _repro('--study', 'nope')
