@@ -349,7 +349,9 @@ def _meta_events(timed:list)->list:
     for t, e in timed:
         if e.type == ME.SET_TEMPO: obj = _Tempo(e)
         elif e.type == ME.TIME_SIGNATURE:   # one music21 TimeSignature per distinct event (only its ratio is read): building one is slow
-            if e.data not in _TIME_SIGNATURES: _TIME_SIGNATURES[bytes(e.data)] = translate.midiEventsToTimeSignature(e)
+            if e.data not in _TIME_SIGNATURES:
+                if len(_TIME_SIGNATURES) >= 256: _TIME_SIGNATURES.clear()   # bounded: a hostile file could hold millions of distinct ones
+                _TIME_SIGNATURES[bytes(e.data)] = translate.midiEventsToTimeSignature(e)
             obj = _TIME_SIGNATURES[e.data]
         elif e.type == ME.KEY_SIGNATURE: obj = translate.midiEventsToKey(e)
         elif e.type in (ME.INSTRUMENT_NAME, ME.SEQUENCE_TRACK_NAME):
