@@ -95,8 +95,10 @@ class MusicVAENet(keras.Model):
             self.part_out = [L.Dense(parts[k], name=f'output_projection_p{k}') for k in range(1, len(parts))]
         self.drop = L.Dropout(self.rate) if self.rate > 0 else None
         self.trackers = {k: keras.metrics.Mean(name=k) for k in ('loss', 'r_loss', 'kl_bits', 'beta', 'sampling', 'accuracy')}
-        x = tf.zeros((1, self.steps, self.in_depth)) if kind == 'groove' else tf.zeros((1, self.steps) + ((len(parts),) if len(parts) > 1 else ()), tf.int32)
-        self((x, x))   # every weight made by one tiny forward pass, so a network made from its config can be loaded into
+        # every weight made by one tiny forward pass, so a network made from its config can be loaded into. A weight's shape does not depend on
+        # the length, so the pass reads one step a segment: the LSTMs loop U times instead of T (a 16-bar trio loads in seconds, not tens of them)
+        x = tf.zeros((1, self.segments, self.in_depth)) if kind == 'groove' else tf.zeros((1, self.segments) + ((len(parts),) if len(parts) > 1 else ()), tf.int32)
+        self((x, x))
 
     def get_config(self): return {**self.hp, 'name': self.name}
 
@@ -168,7 +170,8 @@ def embeddings(self:MusicVAENet, z, training=False):
 def teacher_forced(self:MusicVAENet, e, y, training=False):
     "Decoder logits (B, T, out) with the true previous step as each input (bars folded into the batch)"
     B, U = tf.shape(e)[0], self.segments
-    L = self.steps // U
+    T = y.shape[1] or tf.shape(y)[1]   # self.steps, but for the one-step-a-segment pass that builds the network
+    L = T // U
     t = self.dec_target(y)
     prev = tf.concat([tf.zeros_like(t[:, :1]), t[:, :-1]], axis=1)   # shifted by one step over the whole sequence
     prev = tf.reshape(prev, (B * U, L, self.dec_in_depth))
@@ -179,7 +182,7 @@ def teacher_forced(self:MusicVAENet, e, y, training=False):
         st = self._initial(init, eu, self.hp['dec_sizes'])
         for i, layer in enumerate(layers): h, *_ = layer(self._dropout(h, training), initial_state=st[2 * i:2 * i + 2], training=training)
         outs.append(out(h))
-    return tf.reshape(tf.concat(outs, -1), (B, self.steps, self.out_depth))
+    return tf.reshape(tf.concat(outs, -1), (B, T, self.out_depth))
 
 # %% ../../nbs/12_musicvae.ipynb #ff5c5d90
 _PART_SEED = 1_000_003   # part k of a step draws with the step's seed + (k * this, 0)
