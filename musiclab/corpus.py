@@ -331,57 +331,134 @@ def _best_match(target:float, zero_ok:bool=True, gap=0.0, divisors=(16, 12)):
         found.append((0.0 if gap % tick == 0 else max(gap - match, 0.0), error, tick, match))  # leave no gap before the next event
     return min(found)[3]
 
+# %% ../nbs/01_corpus.ipynb #a7c3e1f1
+_META_READ = frozenset({0x03, 0x04, 0x51, 0x58, 0x59})   # the meta events `_meta_events` reads: track and instrument name, tempo, metre, key
+
+def _vlq(b:bytes, pos:int)->tuple[int|None, int]:
+    "The variable-length number at `b[pos]` and the position after it (None if it runs on for 999 bytes); past the end of `b`, IndexError as in music21"
+    v = 0
+    for i in range(pos, pos + 999):
+        x = b[i]
+        v = (v << 7) + (x & 0x7F)
+        if x < 0x80: return v, i + 1
+    return None, pos
+
+def _read_track(b:bytes)->tuple[list, list, bool]:
+    "One track's (notes as [tick on, tick off, pitch, channel], meta events as (tick, type, channel, data), whether it has a note-on), as music21 reads them"
+    n, pos, tick, status = len(b), 0, 0, 0x90   # running status before any status byte: music21 takes it for a note-on
+    notes, waiting, meta, has_notes = [], {}, [], False
+    while pos < n:
+        dt, pos = (b[pos], pos + 1) if b[pos] < 0x80 else _vlq(b, pos)
+        if dt is None:
+            from music21.midi import MidiException
+            raise MidiException('did not find the end of the number!')
+        if n - pos < 2: break   # 0 or 1 byte left: music21 reads a null event, and the track ends
+        s, t = b[pos], tick + dt
+        d = pos + 1 if s >= 0x80 else pos   # where the data bytes start
+        if s < 0x80: s = status   # running status: a message of the last status, without its status byte
+        if s < 0xF0:   # a channel message
+            kind, ch, x1 = s & 0xF0, (s & 0x0F) + 1, b[d]
+            if kind == 0xC0 or kind == 0xD0:
+                if x1 > 127: continue   # music21 skips it, and reads its bytes again as a delta time
+                if kind == 0xC0: meta.append((t, 0xC0, ch, x1))   # a program change
+                end = d + 1
+            else:
+                x2 = b[d + 1] if d + 1 < n else 0
+                if kind == 0x90 and x2:   # a note-on: it waits for its note-off
+                    note = [t, None, x1, ch]; notes.append(note); has_notes = True
+                    waiting.setdefault((x1, ch), []).append(note)
+                elif kind <= 0x90:   # a note-off, or a note-on of velocity 0: it ends every note of its pitch and channel waiting for one
+                    for note in waiting.pop((x1, ch), ()): note[1] = t
+                elif kind == 0xB0 and x1 in (0x7A, 0x7E) and d + 1 >= n: raise IndexError('index out of range')   # music21 reads a third byte
+                end = d + 2
+        elif s == 0xF0 or s == 0xF7:   # system exclusive: a size, then data
+            size, end = _vlq(b, d)
+            if size is None: continue
+            end += size
+        elif s == 0xFF:   # a meta event: its type, a size, then data
+            size, start = _vlq(b, pos + 2)
+            if size is None: continue
+            end = start + size
+            if b[pos + 1] in _META_READ: meta.append((t, b[pos + 1], 1, b[start:end]))
+        else: continue   # 0xF1-0xFE: music21 skips it, as above
+        if s != 0xFF and b[pos] >= 0x80: status = s   # a status byte written out becomes the running status (a meta event's does not)
+        pos, tick = end, t
+    return [x for x in notes if x[1] is not None], meta, has_notes
+
+# %% ../nbs/01_corpus.ipynb #a7c3e1f2
+def _number(data:bytes, pos:int, size:int)->int:
+    "A big-endian number of `size` bytes at `data[pos]`; IndexError, as music21's `getNumber`, if the data ends before it"
+    if pos + size > len(data): raise IndexError('index out of range')
+    return int.from_bytes(data[pos:pos + size], 'big')
+
+def _read_midi(data:bytes)->tuple[int, list]:
+    "(ticks per quarter note, `_read_track` of each track) of a MIDI file, read and refused as music21's `MidiFile.readstr` does, in its words"
+    from music21 import defaults
+    from music21.midi import MidiException
+    if data[:4] != b'MThd': raise MidiException(f'badly formatted midi bytes, got: {data[:20]!r}')
+    if _number(data, 4, 4) != 6: raise MidiException('badly formatted midi bytes')
+    if _number(data, 8, 2) not in (0, 1): raise MidiException(f'cannot handle midi file format: {format}')   # sic: music21 prints the built-in `format`
+    ntracks, division = _number(data, 10, 2), _number(data, 12, 2)
+    tpq = defaults.ticksPerQuarter   # SMPTE time (the top bit set): music21 keeps its default
+    if not division & 0x8000: tpq = division & 0x7FFF
+    elif division & 0xFF not in (24, 25, 29, 30): raise MidiException(f'cannot handle ticks per frame: {division & 0xFF}')
+    tracks, pos = [], 14
+    for _ in range(ntracks):   # each track is read before the next one's header is looked at: the first error found is music21's
+        if data[pos:pos + 4] != b'MTrk': raise MidiException('badly formed midi string: missing leading MTrk')
+        size = _number(data, pos + 4, 4)
+        tracks.append(_read_track(data[pos + 8:pos + 8 + size]))
+        pos += 8 + size
+    return tpq, tracks
+
 # %% ../nbs/01_corpus.ipynb #873661d6
 class _Tempo:
     "A tempo change as `getMetaEvents` reads it (BPM = 60,000,000 / microseconds a quarter, to 2 places), without building a MetronomeMark"
     __slots__ = ('bpm',)
-    def __init__(self, e):
-        from music21.midi import translate
-        self.bpm = round(60_000_000 / translate.getNumber(e.data, 3)[0], 2)
+    def __init__(self, bpm:float): self.bpm = bpm
     def getQuarterBPM(self)->float: return float(self.bpm)   # what MetronomeMark(number=bpm).getQuarterBPM() returns
 
 _TIME_SIGNATURES = {}   # MIDI time-signature bytes -> music21's TimeSignature for them
 
-def _meta_events(timed:list)->list:
-    "music21's `translate.getMetaEvents`, rule for rule, except that a tempo change is a `_Tempo`: a performed MIDI file can change tempo every beat, and a music21 object for each was the largest cost of a parse"
-    from music21.midi import ChannelVoiceMessages as CV, MetaEvents as ME, translate
+def _meta_events(events:list, track=None # the music21 MidiTrack the events are said to come from (in music21's warnings)
+                )->list:
+    "music21's `translate.getMetaEvents` of `_read_track`'s (tick, type, channel, data) events, rule for rule, except that a tempo change is a `_Tempo`: a performed MIDI file can change tempo every beat, and a music21 object for each was the largest cost of a parse"
+    from music21.midi import ChannelVoiceMessages as CV, MetaEvents as ME, MidiEvent, translate
+    def event(kind, ch, data):   # the music21 MidiEvent that its functions read, made for the few events that need one
+        e = MidiEvent(track, type=CV(kind) if kind == CV.PROGRAM_CHANGE else ME(kind), channel=ch)
+        e.data = data
+        return e
     out, last_program = [], -1
-    for t, e in timed:
-        if e.type == ME.SET_TEMPO: obj = _Tempo(e)
-        elif e.type == ME.TIME_SIGNATURE:   # one music21 TimeSignature per distinct event (only its ratio is read): building one is slow
-            if e.data not in _TIME_SIGNATURES:
+    for t, kind, ch, data in events:
+        if kind == ME.SET_TEMPO: obj = _Tempo(round(60_000_000 / translate.getNumber(data, 3)[0], 2))
+        elif kind == ME.TIME_SIGNATURE:   # one music21 TimeSignature per distinct event (only its ratio is read): building one is slow
+            if data not in _TIME_SIGNATURES:
                 if len(_TIME_SIGNATURES) >= 256: _TIME_SIGNATURES.clear()   # bounded: a hostile file could hold millions of distinct ones
-                _TIME_SIGNATURES[bytes(e.data)] = translate.midiEventsToTimeSignature(e)
-            obj = _TIME_SIGNATURES[e.data]
-        elif e.type == ME.KEY_SIGNATURE: obj = translate.midiEventsToKey(e)
-        elif e.type in (ME.INSTRUMENT_NAME, ME.SEQUENCE_TRACK_NAME):
-            obj = translate.midiEventToInstrument(e, encoding='utf-8')
+                _TIME_SIGNATURES[data] = translate.midiEventsToTimeSignature(event(kind, ch, data))
+            obj = _TIME_SIGNATURES[data]
+        elif kind == ME.KEY_SIGNATURE: obj = translate.midiEventsToKey(event(kind, ch, data))
+        elif kind in (ME.INSTRUMENT_NAME, ME.SEQUENCE_TRACK_NAME):
+            obj = translate.midiEventToInstrument(event(kind, ch, data), encoding='utf-8')
             if last_program != -1: obj.midiProgram = last_program
-        elif e.type == CV.PROGRAM_CHANGE and isinstance(e.parameter1, int):
-            obj, last_program = translate.midiEventToInstrument(e), e.parameter1
+        elif kind == CV.PROGRAM_CHANGE: obj, last_program = translate.midiEventToInstrument(event(kind, ch, data)), data
         else: obj = None
         if obj: out.append((t, obj))
     return out
 
-
 # %% ../nbs/01_corpus.ipynb #8bba3b84
-def _track_events(mt, tpq:int)->tuple[list, list, bool]:
-    "(meta objects, notes or chords, whether music21 needs voices) of one MIDI track; a note or chord is (tick on, ticks long, pitches, drum)"
-    from music21.midi import translate
-    timed = translate.getTimeForEvents(mt)
-    notes, meta = translate.getNotesFromEvents(timed), _meta_events(timed)
+def _track_events(notes:list, tpq:int)->tuple[list, bool]:
+    "(notes or chords, whether music21 needs voices) of one track's `_read_track` notes; a note or chord is (tick on, ticks long, pitches, drum)"
     tol, done, els, voices = tpq / 16, [False] * len(notes), [], False   # tol: music21's chord window, 1/16 quarter (the finest grid)
-    for i, (on, off, ev) in enumerate(notes):
+    for i, (on, off, pitch, ch) in enumerate(notes):
         if done[i]: continue
         group = [notes[i]]
         for j in range(i + 1, len(notes)):
-            on2, off2, _ = notes[j]
+            on2, off2 = notes[j][0], notes[j][1]
             if abs(on2 - on) >= tol: break
             if abs(off2 - off) > tol: voices = True; continue   # starts together, ends elsewhere: another voice
             group.append(notes[j]); done[j] = True
         last = group[-1]   # music21 times a chord by its *last* note (a known music21 quirk: we copy it)
-        els.append((on, last[1] - last[0], [n.event.pitch for n in group], any(n.event.channel == 10 for n in group)))
-    return meta, els, voices
+        els.append((on, last[1] - last[0], [n[2] for n in group], any(n[3] == 10 for n in group)))
+    return els, voices
 
 def _quantized(meta:list, els:list, tpq:int)->tuple[list, list]:
     "The quantized (offset, quarter length) of each note or chord and the quantized offset of each meta object, as music21 sets them"
@@ -402,16 +479,17 @@ def _quantized(meta:list, els:list, tpq:int)->tuple[list, list]:
 # %% ../nbs/01_corpus.ipynb #64714b01
 def _midi_staves(data:bytes)->tuple[list, list]:
     "One entry per MIDI track with notes, as music21 makes parts of them, and the duration of each pitch class over all of them"
-    from music21 import exceptions21, instrument, meter, midi, stream, tempo
-    mf = midi.MidiFile(); mf.readstr(data)
-    if not mf.tracks: raise exceptions21.StreamException('no tracks are defined in this MIDI file.')   # music21's own words
-    tpq, cond_ts, cond_mm, staves, pcs = mf.ticksPerQuarterNote, [], [], [], [0] * 12
-    for mt in mf.tracks:
-        meta, els, voices = _track_events(mt, tpq)
+    from music21 import exceptions21, instrument, meter, midi, stream
+    tpq, tracks = _read_midi(data)
+    if not tracks: raise exceptions21.StreamException('no tracks are defined in this MIDI file.')   # music21's own words
+    cond_ts, cond_mm, staves, pcs = [], [], [], [0] * 12
+    for i, (notes, events, has_notes) in enumerate(tracks):
+        meta = _meta_events(events, midi.MidiTrack(i))
+        els, voices = _track_events(notes, tpq)
         qels, qmeta = _quantized(meta, els, tpq)
         ts = [(o, m) for o, (_, m) in zip(qmeta, meta) if isinstance(m, meter.TimeSignature)]
         mm = [(o, m) for o, (_, m) in zip(qmeta, meta) if isinstance(m, _Tempo)]
-        if not mt.hasNotes(): cond_ts += ts; cond_mm += mm; continue   # a conductor track: its marks go to the parts read after it
+        if not has_notes: cond_ts += ts; cond_mm += mm; continue   # a conductor track: its marks go to the parts read after it
         if cond_ts: first_ts = next((m.ratioString for o, m in sorted(cond_ts, key=lambda x: x[0]) if o == 0), '4/4')
         else: first_ts = min(ts, key=lambda x: x[0])[1].ratioString if ts else '4/4'
         part, holder = stream.Part(), stream.Measure()   # only the instruments: all `_part_names` needs

@@ -9,7 +9,7 @@ import numpy as np
 import pretty_midi
 import pytest
 from musiclab.core import DataError, shared_data
-from musiclab.corpus import _fast_midi, _resolve, load_corpus, parse_file
+from musiclab.corpus import _META_READ, _fast_midi, _read_midi, _resolve, load_corpus, parse_file
 
 FIELDS = ('key', 'tempo', 'time_signature', 'grace_notes', 'off_grid')
 
@@ -116,3 +116,43 @@ def test_music21_test_midi_files_fast_equals_music21():
     equal, documented = _compare(m21.items, [i.source for i in m21.items])
     print(f'music21 test MIDI: {equal}/{len(m21.items)} equal; documented: {documented}')
     assert equal + len({d[0] for d in documented}) == len(m21.items) and equal >= len(m21.items) - 1   # today all but test04
+
+def _m21_read(data:bytes):
+    "What `_read_midi` gives, read by music21's reader (`MidiFile`, `getTimeForEvents`, `getNotesFromEvents`, `hasNotes`), or its error"
+    from music21 import midi
+    try:
+        mf = midi.MidiFile(); mf.readstr(data)
+    except Exception as e: return type(e).__name__, str(e)
+    tracks = []
+    for mt in mf.tracks:
+        timed = midi.translate.getTimeForEvents(mt)
+        notes = [[n.onTime, n.offTime, n.event.pitch, n.event.channel] for n in midi.translate.getNotesFromEvents(timed)]
+        meta = [(t, int(e.type), e.channel, e.data) for t, e in timed if e.type in _META_READ or e.type == midi.ChannelVoiceMessages.PROGRAM_CHANGE]
+        tracks.append((notes, meta, mt.hasNotes()))
+    return mf.ticksPerQuarterNote, tracks
+
+def _our_read(data:bytes):
+    try: return _read_midi(data)
+    except Exception as e: return type(e).__name__, str(e)
+
+def test_byte_reader_reads_as_music21(piano_midi):
+    """`_read_midi` (the fast path's own byte reader) against music21's, event for event: on every real file we have, and on
+    copies damaged at random (bytes overwritten, cut short): the same notes, meta events and conductor tracks, or the same error"""
+    import music21, random
+    small = sorted((Path(music21.__file__).parent/'midi'/'testPrimitive').glob('*.mid')) + piano_midi[1]
+    chopin = sorted(folder.glob('*.mid'))[::4] if (folder := shared_data('chopin')) is not None else []   # music21 takes a second or more over each
+    rng, n, outcomes = random.Random(18), 0, set()
+    for f in small + chopin:
+        data = f.read_bytes()
+        damaged = 10 if f in small else 5
+        variants = [data]
+        for k in range(damaged):   # cut short, or 1 to 6 bytes overwritten: status bytes, running status, lengths and delta times go wrong in every way
+            b = bytearray(data[:rng.randrange(len(data))] if k < 2 else data)
+            for _ in range(rng.randint(1, 6) if k >= 2 else 0): b[rng.randrange(len(b))] = rng.choice([rng.randrange(256), rng.randrange(0x80, 0x100), rng.randrange(0xF0, 0x100)])
+            variants.append(bytes(b))
+        for d in variants:
+            ours, theirs = _our_read(d), _m21_read(d)
+            assert ours == theirs, f'{f.name}: {str(ours)[:300]} != {str(theirs)[:300]}'
+            outcomes.add(ours[0] if isinstance(ours[0], str) else 'read'); n += 1
+    print(f'{n} files read alike; outcomes: {sorted(outcomes)}')
+    assert n >= 31 * 11 and {'read', 'IndexError', 'MidiException'} <= outcomes, outcomes
