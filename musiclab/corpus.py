@@ -417,7 +417,7 @@ class _Tempo:
     def __init__(self, bpm:float): self.bpm = bpm
     def getQuarterBPM(self)->float: return float(self.bpm)   # what MetronomeMark(number=bpm).getQuarterBPM() returns
 
-_TIME_SIGNATURES = {}   # MIDI time-signature bytes -> music21's TimeSignature for them
+_TIME_SIGNATURES, _KEYS = {}, {}   # MIDI time-signature and key-signature bytes -> music21's TimeSignature and Key for them
 
 def _meta_events(events:list, track=None # the music21 MidiTrack the events are said to come from (in music21's warnings)
                 )->list:
@@ -427,19 +427,25 @@ def _meta_events(events:list, track=None # the music21 MidiTrack the events are 
         e = MidiEvent(track, type=CV(kind) if kind == CV.PROGRAM_CHANGE else ME(kind), channel=ch)
         e.data = data
         return e
+    TEMPO, METRE, KEY, NAMES, PROGRAM = ME.SET_TEMPO, ME.TIME_SIGNATURE, ME.KEY_SIGNATURE, (ME.INSTRUMENT_NAME, ME.SEQUENCE_TRACK_NAME), CV.PROGRAM_CHANGE
     out, last_program = [], -1
     for t, kind, ch, data in events:
-        if kind == ME.SET_TEMPO: obj = _Tempo(round(60_000_000 / translate.getNumber(data, 3)[0], 2))
-        elif kind == ME.TIME_SIGNATURE:   # one music21 TimeSignature per distinct event (only its ratio is read): building one is slow
+        if kind == TEMPO:   # microseconds a quarter, 3 bytes (fewer: music21's getNumber raises IndexError)
+            obj = _Tempo(round(60_000_000 / (int.from_bytes(data[:3], 'big') if len(data) >= 3 else translate.getNumber(data, 3)[0]), 2))
+        elif kind == METRE:   # one music21 TimeSignature per distinct event (only its ratio is read): building one is slow
             if data not in _TIME_SIGNATURES:
                 if len(_TIME_SIGNATURES) >= 256: _TIME_SIGNATURES.clear()   # bounded: a hostile file could hold millions of distinct ones
                 _TIME_SIGNATURES[data] = translate.midiEventsToTimeSignature(event(kind, ch, data))
             obj = _TIME_SIGNATURES[data]
-        elif kind == ME.KEY_SIGNATURE: obj = translate.midiEventsToKey(event(kind, ch, data))
-        elif kind in (ME.INSTRUMENT_NAME, ME.SEQUENCE_TRACK_NAME):
+        elif kind == KEY:   # the same, per distinct key signature (nothing reads it, but music21 makes it, or fails to)
+            if data not in _KEYS:
+                if len(_KEYS) >= 256: _KEYS.clear()
+                _KEYS[data] = translate.midiEventsToKey(event(kind, ch, data))
+            obj = _KEYS[data]
+        elif kind in NAMES:
             obj = translate.midiEventToInstrument(event(kind, ch, data), encoding='utf-8')
             if last_program != -1: obj.midiProgram = last_program
-        elif kind == CV.PROGRAM_CHANGE: obj, last_program = translate.midiEventToInstrument(event(kind, ch, data)), data
+        elif kind == PROGRAM: obj, last_program = translate.midiEventToInstrument(event(kind, ch, data)), data
         else: obj = None
         if obj: out.append((t, obj))
     return out
@@ -463,18 +469,19 @@ def _track_events(notes:list, tpq:int)->tuple[list, bool]:
 def _quantized(meta:list, els:list, tpq:int)->tuple[list, list]:
     "The quantized (offset, quarter length) of each note or chord and the quantized offset of each meta object, as music21 sets them"
     from music21.common import opFrac
-    seen = {}
-    def qo(t):   # a tick's quantized offset (ticks repeat: each is worked out once)
-        if t not in seen: seen[t] = _best_match(float(opFrac(t / tpq)))
-        return seen[t]
-    offs = sorted({qo(t) for t, _ in meta} | {qo(e[0]) for e in els})   # every quantized offset of the track
-    out = []
+    at = {}   # tick -> its quantized offset, as music21's float and as it stores it (a Fraction where a float would not be exact)
+    for t in [t for t, _ in meta] + [e[0] for e in els]:
+        if t not in at: o = _best_match(float(opFrac(t / tpq))); at[t] = (o, opFrac(o))
+    offs = sorted({o for o, _ in at.values()})   # every quantized offset of the track
+    gaps, lengths, out = {}, {}, []   # onsets and (ticks long, gap) repeat: each is worked out once
     for on, d, _, _ in els:
-        o, ql = qo(on), max(opFrac(d / tpq), 0)
-        k = bisect.bisect_right(offs, o)   # the next offset after this one: the duration may stretch to fill the gap
-        gap = opFrac(offs[k] - opFrac(o)) if k < len(offs) else 0.0
-        out.append((opFrac(o), opFrac(_best_match(float(ql), d == 0, gap))))
-    return out, [opFrac(qo(t)) for t, _ in meta]
+        o, fo = at[on]
+        if (gap := gaps.get(on)) is None:   # the gap to the next offset: a duration may stretch to fill it
+            k = bisect.bisect_right(offs, o)
+            gap = gaps[on] = opFrac(offs[k] - fo) if k < len(offs) else 0.0
+        if (ql := lengths.get((d, gap))) is None: ql = lengths[d, gap] = opFrac(_best_match(float(max(opFrac(d / tpq), 0)), d == 0, gap))
+        out.append((fo, ql))
+    return out, [at[t][1] for t, _ in meta]
 
 # %% ../nbs/01_corpus.ipynb #64714b01
 def _midi_staves(data:bytes)->tuple[list, list]:
@@ -504,7 +511,7 @@ def _midi_staves(data:bytes)->tuple[list, list]:
             if drum: continue   # music21 makes unpitched notes of channel 10
             for x in pitches: pcs[x % 12] += ql
             if ql == 0: grace += len(pitches); continue
-            on, end = _ticks(o)[0], _ticks(o + ql)[0]
+            on, end = round(float(o) * TPQ), round(float(o + ql) * TPQ)   # `_ticks`, without the flag
             rows += [(on, max(end, on + 1), x) for x in pitches]
         staves.append(dict(part=part, rows=rows, grace=grace, ts=first_ts, mm=mm + cond_mm, voices=voices))
     return staves, pcs
@@ -529,7 +536,9 @@ def _fast_midi(data:bytes, info:dict|None=None # filled with 'voices': per part,
     ae = discrete.AardenEssen()   # the analyser of `analyze('key')`, given the pitch-class durations directly
     ae._getPitchClassDistribution = lambda s: [float(x) for x in pcs]
     k = ae._solutionToObject(ae.process(stream.Stream())[0])   # its best key, as `getSolution` finds it, without the 23 runners-up as Key objects
-    mm = min(((o, i, j, m) for i, s in enumerate(staves) for j, (o, m) in enumerate(s['mm']) if m.getQuarterBPM()), key=lambda x: x[:3], default=None)
+    marks = [(o, i, j, m) for i, s in enumerate(staves) for j, (o, m) in enumerate(s['mm']) if m.getQuarterBPM()]
+    first = min((float(x[0]) for x in marks), default=None)   # the earliest offset as a float (comparing Fractions is slow), then exactly
+    mm = min((x for x in marks if float(x[0]) == first), key=lambda x: x[:3], default=None)   # among the marks at it: float() keeps the order
     if info is not None: info['voices'] = voices
     return dict(parts=parts, key=f'{k.tonic.name} {k.mode}', tempo=round(float(mm[3].getQuarterBPM()), 3) if mm else 120.0,
                 time_signature=staves[0]['ts'], grace_notes=grace, off_grid=0)
