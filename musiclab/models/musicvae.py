@@ -95,8 +95,7 @@ class MusicVAENet(keras.Model):
             self.part_out = [L.Dense(parts[k], name=f'output_projection_p{k}') for k in range(1, len(parts))]
         self.drop = L.Dropout(self.rate) if self.rate > 0 else None
         self.trackers = {k: keras.metrics.Mean(name=k) for k in ('loss', 'r_loss', 'kl_bits', 'beta', 'sampling', 'accuracy')}
-        # every weight made by one tiny forward pass, so a network made from its config can be loaded into. A weight's shape does not depend on
-        # the length, so the pass reads one step a segment: the LSTMs loop U times instead of T (a 16-bar trio loads in seconds, not tens of them)
+        # every weight made by one tiny forward pass (so a network made from its config can be loaded into), of one step a segment: no weight depends on the length
         x = tf.zeros((1, self.segments, self.in_depth)) if kind == 'groove' else tf.zeros((1, self.segments) + ((len(parts),) if len(parts) > 1 else ()), tf.int32)
         self((x, x))
 
