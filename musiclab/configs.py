@@ -182,13 +182,15 @@ for _c in [
 # %% ../nbs/00b_configs.ipynb #d1ff702a
 _spec = dict(data='rendered:m21-piano', cls='musiclab.models.specvae:SpecVAEModel', converter='musiclab.spectrogram:SpecConverter')
 _spec_hp = dict(top_db=80.0, min_fill=0.5, norm='peak', level=0.95, kl_samples=3, kl_weight=1.0, enc_kernel=4, dec_kernel=3,
-                dec_batchnorm=2, prior_init=1.0, lr=5e-4, val_frac=0.2, seed=0, temperature=1.0, inverse='griffinlim', n_iter=32)
+                dec_batchnorm=2, prior_init=1.0, lr=5e-4, val_frac=0.2, seed=0, temperature=1.0, inverse='griffinlim', n_iter=32,
+                recompute_chunks=0)   # > 0: the decoder's unnormalised steps recomputed in that many slices of a batch (14_specvae: memory)
 for _c in [
     Config('specvae-paper', 'specvae', "the seed's VAE at its sizes: 512x512 linear spectrograms (44.1 kHz, n_fft = hop = 1024), d = 100, "
            "10-component mixture prior, ~86M weights: for a GPU", **_spec,
            hparams={**_spec_hp, 'sample_rate': 44100, 'n_fft': 1024, 'hop': 1024, 'bins': 512, 'frames': 512, 'scale': 'linear',
                     'segment_hop': 524_288, 'latent_dim': 100, 'components': 10, 'enc_channels': [32, 64, 128, 256, 256], 'pool_after': 2,
-                    'dec_dense_channels': 256, 'dec_channels': [128, 64, 32, 128, 64, 32], 'batch_size': 16, 'epochs': 10, 'patience': 0}),
+                    'dec_dense_channels': 256, 'dec_channels': [128, 64, 32, 128, 64, 32], 'batch_size': 16, 'epochs': 10, 'patience': 0,
+                    'recompute_chunks': 8}),
     Config('specvae-small', 'specvae', '128x128 dB spectrograms of 2 s at 8 kHz (n_fft 256, hop 128), d = 32, 8-component mixture prior: '
            'trains in minutes on a laptop CPU', **_spec,
            hparams={**_spec_hp, 'sample_rate': 8000, 'n_fft': 256, 'hop': 128, 'bins': 128, 'frames': 128, 'scale': 'db',

@@ -22,7 +22,7 @@ tfd, tfb = tfp.distributions, tfp.bijectors
 
 # %% auto #0
 __all__ = ['tfd', 'tfb', 'PRIORS', 'tril_size', 'posterior', 'MixturePrior', 'VampPrior', 'seed_encoder', 'seed_decoder',
-           'SpecVAE', 'SpecVAEModel', 'components_in_use', 'latent_map', 'demo']
+           'SpecVAE', 'recompute_in_chunks', 'SpecVAEModel', 'components_in_use', 'latent_map', 'demo']
 
 # %% ../../nbs/14_specvae.ipynb #69939416
 def tril_size(latent:int)->int: return latent * (latent + 1) // 2
@@ -182,13 +182,41 @@ class SpecVAE(ELBOModel):
         d = self.hp['latent_dim']                                           # log q(z) at its own draws, from eps (see below)
         log_q = -0.5 * ops.sum(eps ** 2, axis=-1) - ops.sum(ops.log(tf.linalg.diag_part(L)), axis=-1) - 0.5 * d * math.log(2 * math.pi)
         kl = ops.mean(log_q - prior.log_prob(z), axis=0)                    # (B,): the S-sample KL estimate
-        logits = self.decoder(z[0], training=training)
+        logits = self.decode(z[0], training)
         rec = -tfd.Independent(tfd.Bernoulli(logits=logits, dtype=tf.float32), reinterpreted_batch_ndims=3).log_prob(x)   # (B,)
         return {'loss': ops.mean(rec + self.kl_weight(training) * kl), 'rec': ops.mean(rec), 'kl': ops.mean(kl)}
 
     def call(self, x, training=False):
         "The mean image decoded from the posterior mean"
         return ops.sigmoid(self.decoder(self.posterior(x, training).loc, training=training))
+
+# %% ../../nbs/14_specvae.ipynb #214d02d3
+def _after(x, y):
+    "x, made to wait for y: plus a data dependency worth exactly 0 (NaN only where y's first value is NaN already)"
+    first = tf.reshape(y, [-1])[:1]
+    return x + tf.cast(tf.reduce_sum(tf.where(first == first, tf.zeros_like(first), first)), x.dtype)
+
+def recompute_in_chunks(f, # a function of a batch that treats each example on its own (no batch statistics)
+                        x, chunks:int):
+    "f(x), run on `chunks` slices of the batch, each recomputed in the backward pass (`tf.recompute_grad`) and one after another both ways"
+    outs = []
+    for p in tf.split(x, chunks):   # slice k + 1 reads slice k's output (through a zero): the backward pass must finish slice k + 1 first
+        outs.append(tf.recompute_grad(f)(_after(p, outs[-1]) if outs else p))
+    return tf.concat(outs, 0)
+
+@patch
+def decode(self:SpecVAE, z, training=False):
+    "Bernoulli logits of images from codes (B, d); while training with `recompute_chunks`, the steps after the batch-normalised ones in recomputed slices"
+    n = self.hp.get('recompute_chunks', 0)
+    if not (training and n): return self.decoder(z, training=training)
+    layers = self.decoder.layers[1:]
+    k = max(i for i, l in enumerate(layers) if l.name in ('grid', *(f'bn_{j}' for j in range(self.hp['dec_batchnorm'])))) + 1
+    h = z
+    for l in layers[:k]: h = l(h, training=training)
+    def tail(x):
+        for l in layers[k:]: x = l(x, training=training)
+        return x
+    return recompute_in_chunks(tail, h, n)
 
 # %% ../../nbs/14_specvae.ipynb #78d18a76
 _SPEC_KEYS = ('sample_rate', 'n_fft', 'hop', 'bins', 'frames', 'scale', 'top_db')
