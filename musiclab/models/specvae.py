@@ -199,8 +199,9 @@ def _after(x, y):
 def recompute_in_chunks(f, # a function of a batch that treats each example on its own (no batch statistics)
                         x, chunks:int):
     "f(x), run on `chunks` slices of the batch, each recomputed in the backward pass (`tf.recompute_grad`) and one after another both ways"
-    outs = []
-    for p in tf.split(x, chunks):   # slice k + 1 reads slice k's output (through a zero): the backward pass must finish slice k + 1 first
+    B, outs = tf.shape(x)[0], []
+    for k in range(chunks):   # slices of (nearly) equal size, any batch (a short last one too); slice k + 1 reads slice k's output
+        p = x[(k * B) // chunks:((k + 1) * B) // chunks]   # (through a zero): the backward pass must finish slice k + 1 first
         outs.append(tf.recompute_grad(f)(_after(p, outs[-1]) if outs else p))
     return tf.concat(outs, 0)
 
