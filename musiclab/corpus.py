@@ -419,6 +419,13 @@ class _Tempo:
 
 _TIME_SIGNATURES, _KEYS = {}, {}   # MIDI time-signature and key-signature bytes -> music21's TimeSignature and Key for them
 
+def _once(cache:dict, data:bytes, make):
+    "`make()` for these event bytes, made once per distinct value; the cache is bounded (cleared at 256): a hostile file could hold millions"
+    if data not in cache:
+        if len(cache) >= 256: cache.clear()
+        cache[data] = make()
+    return cache[data]
+
 def _meta_events(events:list, track=None # the music21 MidiTrack the events are said to come from (in music21's warnings)
                 )->list:
     "music21's `translate.getMetaEvents` of `_read_track`'s (tick, type, channel, data) events, rule for rule, except that a tempo change is a `_Tempo`: a performed MIDI file can change tempo every beat, and a music21 object for each was the largest cost of a parse"
@@ -433,15 +440,9 @@ def _meta_events(events:list, track=None # the music21 MidiTrack the events are 
         if kind == TEMPO:   # microseconds a quarter, 3 bytes (fewer: music21's getNumber raises IndexError)
             obj = _Tempo(round(60_000_000 / (int.from_bytes(data[:3], 'big') if len(data) >= 3 else translate.getNumber(data, 3)[0]), 2))
         elif kind == METRE:   # one music21 TimeSignature per distinct event (only its ratio is read): building one is slow
-            if data not in _TIME_SIGNATURES:
-                if len(_TIME_SIGNATURES) >= 256: _TIME_SIGNATURES.clear()   # bounded: a hostile file could hold millions of distinct ones
-                _TIME_SIGNATURES[data] = translate.midiEventsToTimeSignature(event(kind, ch, data))
-            obj = _TIME_SIGNATURES[data]
+            obj = _once(_TIME_SIGNATURES, data, lambda: translate.midiEventsToTimeSignature(event(kind, ch, data)))
         elif kind == KEY:   # the same, per distinct key signature (nothing reads it, but music21 makes it, or fails to)
-            if data not in _KEYS:
-                if len(_KEYS) >= 256: _KEYS.clear()
-                _KEYS[data] = translate.midiEventsToKey(event(kind, ch, data))
-            obj = _KEYS[data]
+            obj = _once(_KEYS, data, lambda: translate.midiEventsToKey(event(kind, ch, data)))
         elif kind in NAMES:
             obj = translate.midiEventToInstrument(event(kind, ch, data), encoding='utf-8')
             if last_program != -1: obj.midiProgram = last_program
