@@ -14,7 +14,7 @@ import tensorflow as tf
 # %% auto #0
 __all__ = ['STRATEGIES', 'get_strategy', 'worker_of', 'run_folder', 'finish_run', 'distribute', 'distribute_eval',
            'global_batches', 'save_model', 'load_model', 'Checkpoint', 'read_state', 'settle', 'resume', 'callbacks',
-           'fit_run']
+           'build_train_state', 'fit_run']
 
 # %% ../nbs/06_train.ipynb #c86e63cb
 STRATEGIES = ('default', 'mirrored', 'multiworker')
@@ -214,6 +214,15 @@ def callbacks(folder:str|Path, # the run's checkpoint folder
     if tensorboard: cbs.append(keras.callbacks.TensorBoard(str(folder/'logs'), write_graph=False, profile_batch=0))
     return cbs
 
+# %% ../nbs/06_train.ipynb #d33d4ad7
+def build_train_state(net:keras.Model, strategy:tf.distribute.Strategy, data):
+    "Create the optimizer's slots and the loss trackers before `fit` traces the train step, so that it is traced once, not twice"
+    if not isinstance(data, tf.data.Dataset): return   # a cluster's distributed data: Keras builds these itself in the strategy's scope
+    with strategy.scope():
+        if hasattr(net, 'build_optimizers'): net.build_optimizers()   # several optimizers: the model knows which weights each trains
+        try: net._symbolic_build(data_batch=data.element_spec)      # what Keras' own fit does under a strategy: loss trackers, optimizer
+        except (ValueError, RuntimeError): pass                      # a model Keras cannot run symbolically: it builds them in the first trace
+
 # %% ../nbs/06_train.ipynb #c3d1f002
 def fit_run(net:keras.Model, # the model, fresh or resumed
             folder:str|Path, # the run's checkpoint folder
@@ -230,6 +239,7 @@ def fit_run(net:keras.Model, # the model, fresh or resumed
     cbs = callbacks(folder, patience if (valid is not None and patience) else None, tensorboard=tensorboard, strategy=strategy)
     tr, spe = distribute(make, strategy, batch_size, total)
     if steps_per_epoch: tr, spe = (tr.repeat() if spe is None else tr), steps_per_epoch   # a cluster's data repeats already
+    build_train_state(net, strategy, tr)
     net.fit(tr, validation_data=distribute_eval(valid, strategy), epochs=epochs, initial_epoch=start, steps_per_epoch=spe, shuffle=False,
             verbose=verbose, callbacks=list(extra) + cbs)   # the model's own first: what they add to an epoch's logs is checkpointed and logged too
     if not cbs[0].stopped_on_nan: return net, None

@@ -159,11 +159,15 @@ class FusionGAN(keras.Model):
     @property
     def metrics(self): return self.trackers
 
+    def build_optimizers(self):
+        "Create both optimizers' variables: each over the weights it trains, in the order `train_step` gives them"
+        if not self.optimizer.built: self.optimizer.build(self.generator.trainable_variables)
+        if not self.d_optimizer.built: self.d_optimizer.build(self.disc_note.trainable_variables + self.disc_dur.trainable_variables)
+
     def compile_from_config(self, config):
         "Recompile on load and create both optimizers' variables, so that their saved state is restored"
         self.compile(**keras.saving.deserialize_keras_object(config))
-        self.optimizer.build(self.generator.trainable_variables)
-        self.d_optimizer.build(self.disc_note.trainable_variables + self.disc_dur.trainable_variables)
+        self.build_optimizers()
 
     def call(self, inputs, training=False):
         "Reconstructions (flat note and duration probabilities) of flat one-hot (notes, durations), decoded from the posterior means"
