@@ -5,10 +5,12 @@
     python bench/paper.py train --minutes 120     # on a CPU: the same config for as long as the budget allows, and said so
 
 `time` builds each network at the config's sizes and times training steps on random windows of the right shape (an LSTM's speed
-does not depend on the values). Steps of the largest models take minutes on a CPU at their batch of 512 or 256, so they are timed at
-`--batch` (8) and scaled to the config's batch in proportion (the matrix products of a step grow with the batch; the scaled figure is
-a lower bound on the time, since small batches use the cores less well). An epoch is one pass over the Groove MIDI Dataset's training
-windows for the drum configs (where ../shared/data/groove is beside the checkout); a run is the config's `epochs`.
+does not depend on the values), at the config's own batch (512 or 256: a step of the largest takes a minute or more on a CPU).
+`--batch B` times at a smaller batch and scales to the config's in proportion, for a quick look: that figure is an upper bound, and a
+loose one (a step costs a fixed part, the per-time-step work of the recurrent loops, plus a part that grows with the batch; the first
+run of this script, at batch 8, put groovae_4bar at 111 s a step where it takes about 3 s). An epoch is one pass over the Groove MIDI
+Dataset's training windows for the drum configs (where ../shared/data/groove is beside the checkout, or `--data`); a run is the
+config's `epochs`.
 `train` resumes an interrupted run (its folder) and, at the end, measures the model on GMD's test split.
 Results: nbs/results/paper-timing.json and nbs/results/paper-<config>.json, with the machine (and its GPU) named."""
 import argparse, datetime, json, math, os, platform, sys, time
@@ -42,7 +44,7 @@ def time_config(name:str, batch:int, steps:int, gmd_train=None)->dict:
     from musiclab.models.musicvae import MagentaDecay, build_net, converter_for
     cfg = get_config(name); hp = cfg.hparams
     conv = converter_for(cfg) if hp['kind'] != 'onehot' else type('C', (), {'steps': 16 * hp['bars']})()
-    b = min(batch, hp['batch_size'])
+    b = min(batch, hp['batch_size']) if batch else hp['batch_size']
     net = build_net(cfg); net.compile(keras.optimizers.Adam(MagentaDecay(), global_clipnorm=1.0))
     y = tf.constant(batch_of(cfg, conv, b, np.random.default_rng(0)))
     step = tf.function(net.train_step); step((y, y))   # traced and warmed up
@@ -61,17 +63,21 @@ def cmd_time(args, root):
     from musiclab.core import shared_data, atomic_write, provenance
     from musiclab.drums import load_drums
     gmd = shared_data('groove')
-    train = load_drums(f'gmd:{gmd}').split('train') if gmd else None
+    spec = args.data or (f'gmd:{gmd}' if gmd else None)   # the drum windows an epoch passes over
+    train = load_drums(spec).split('train') if spec else None
+    what = args.data or 'GMD'
     rows = []
     for name in args.configs.split(','):
         r = time_config(name, args.batch, args.steps, train); rows.append(r)
-        run = f", an epoch of GMD {r['seconds_an_epoch'] / 60:.1f} min, the config's {r['epochs']} epochs {r['hours_whole_run']:,.1f} h" if 'seconds_an_epoch' in r else ''
-        print(f"{name:28s} {r['weights']:>12,} weights, batch {r['batch']}: {r['seconds_a_step']:8.2f} s a step (timed at batch {r['timed_batch']}){run}", flush=True)
-    kept = dict(command='python bench/paper.py time' + ('' if args.configs == ','.join(PAPER) else f' --configs {args.configs}'), date=datetime.date.today().isoformat(),
+        run = f", an epoch of {what} {r['seconds_an_epoch'] / 60:.1f} min, the config's {r['epochs']} epochs {r['hours_whole_run']:,.1f} h" if 'seconds_an_epoch' in r else ''
+        print(f"{name:28s} {r['weights']:>12,} weights, batch {r['batch']}: {r['seconds_a_step']:8.2f} s a step "
+              + ('(timed at that batch)' if r['timed_batch'] == r['batch'] else f"(timed at batch {r['timed_batch']} and scaled: an upper bound)") + run, flush=True)
+    kept = dict(command='python bench/paper.py time' + ('' if args.configs == ','.join(PAPER) else f' --configs {args.configs}')
+                + (f' --batch {args.batch}' if args.batch else '') + (f' --data {args.data}' if args.data else ''), data=spec, date=datetime.date.today().isoformat(),
                 **provenance(), machine=machine(), rows=rows)
     if not args.no_keep: atomic_write(root/'nbs'/'results'/'paper-timing.json', json.dumps(kept, indent=1))
     big = max((r for r in rows if 'hours_whole_run' in r), key=lambda r: r['weights'], default=None)
-    if big: print(f"largest with a GMD epoch: {big['config']} would train its whole run in {big['hours_whole_run']:,.1f} hours on this machine")
+    if big: print(f"largest with an epoch of {what}: {big['config']} would train its whole run in {big['hours_whole_run']:,.1f} hours on this machine")
 
 class StopAfter:
     "A Keras callback that stops training when a run (over all its resumptions) has trained `seconds`; spent time kept in FOLDER/spent.json"
@@ -113,8 +119,9 @@ def cmd_train(args, root):
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0], formatter_class=argparse.RawDescriptionHelpFormatter, epilog=__doc__)
     sub = ap.add_subparsers(dest='cmd', required=True)
-    t = sub.add_parser('time'); t.add_argument('--configs', default=','.join(PAPER)); t.add_argument('--batch', type=int, default=8)
+    t = sub.add_parser('time'); t.add_argument('--configs', default=','.join(PAPER)); t.add_argument('--batch', type=int, default=0, help="time at this batch and scale (default 0: the config's own batch)")
     t.add_argument('--steps', type=int, default=2); t.add_argument('--no-keep', action='store_true', help='print only (for tests)')
+    t.add_argument('--data', help="drum data whose training split an epoch passes over (default: the Groove MIDI Dataset at ../shared/data/groove)")
     r = sub.add_parser('train'); r.add_argument('--config', default='groovae_4bar'); r.add_argument('--minutes', type=float)
     r.add_argument('--run', help='the run folder (default runs/paper/CONFIG); an interrupted run resumes')
     args = ap.parse_args(argv)

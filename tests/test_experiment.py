@@ -44,9 +44,11 @@ def test_unknown_study_is_one_clear_error():
     r = _repro('--study', 'nope')
     assert r.returncode == 2 and r.stderr.strip().splitlines()[-1].startswith("musiclab: error: unknown study 'nope'"), r.stderr
 
-def test_paper_script_times_a_config_and_says_when_there_is_no_gpu():
-    r = _repro_like('paper.py', 'time', '--configs', 'groovae_4bar-tiny', '--no-keep')
-    assert r.returncode == 0 and 'groovae_4bar-tiny' in r.stdout and 's a step (timed at batch 8)' in r.stdout, r.stdout + r.stderr[-2000:]
+def test_paper_script_times_a_config_and_says_when_there_is_no_gpu(tmp_path):
+    gmd = _fake_gmd(tmp_path/'gmd', n=4, bars=10)   # an epoch of a small drum set (the whole GMD takes half a minute to read)
+    r = _repro_like('paper.py', 'time', '--configs', 'groovae_4bar-tiny', '--no-keep', '--data', f'gmd:{gmd}')
+    assert r.returncode == 0 and 'groovae_4bar-tiny' in r.stdout and 's a step (timed at that batch)' in r.stdout, r.stdout + r.stderr[-2000:]
+    assert f', an epoch of gmd:{gmd} ' in r.stdout and f'largest with an epoch of gmd:{gmd}: groovae_4bar-tiny' in r.stdout, r.stdout
     r = _repro_like('paper.py', 'train')
     import tensorflow as tf
     if not tf.config.list_physical_devices('GPU'): assert r.returncode == 0 and r.stdout.startswith('no GPU on this machine'), r.stdout + r.stderr[-2000:]
