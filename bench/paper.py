@@ -5,12 +5,13 @@
     python bench/paper.py train --minutes 120     # on a CPU: the same config for as long as the budget allows, and said so
 
 `time` builds each network at the config's sizes and times training steps on random windows of the right shape (an LSTM's speed
-does not depend on the values), at the config's own batch (512 or 256: a step of the largest takes a minute or more on a CPU).
-`--batch B` times at a smaller batch and scales to the config's in proportion, for a quick look: that figure is an upper bound, and a
-loose one (a step costs a fixed part, the per-time-step work of the recurrent loops, plus a part that grows with the batch; the first
-run of this script, at batch 8, put groovae_4bar at 111 s a step where it takes about 3 s). An epoch is one pass over the Groove MIDI
+does not depend on the values). A step of the 16-bar configs at their batch of 512 or 256 would take many minutes on a CPU, so a
+config whose batch is larger than 64 is timed at batches 16 and 64 and its step put on the line through the two (a step costs a
+fixed part, the per-time-step work of the recurrent loops, plus a part that grows with the batch): an estimate, said so in the
+output, with both measured points kept. (Scaling one small batch in proportion is far off: batch 8 scaled put groovae_4bar at
+111 s a step where it takes 9 s.) `--batches own` times every config at its own batch. An epoch is one pass over the Groove MIDI
 Dataset's training windows for the drum configs (where ../shared/data/groove is beside the checkout, or `--data`); a run is the
-config's `epochs`.
+config's `epochs`. The result file is written after every config, `finished` false until the last.
 `train` resumes an interrupted run (its folder) and, at the end, measures the model on GMD's test split.
 Results: nbs/results/paper-timing.json and nbs/results/paper-<config>.json, with the machine (and its GPU) named."""
 import argparse, datetime, json, math, os, platform, sys, time
@@ -37,45 +38,55 @@ def batch_of(cfg, conv, b:int, rng):
     y = np.stack([rng.integers(0, n, (b, steps)) for n in parts], -1).astype('int32')
     return y[..., 0] if len(parts) == 1 else y
 
-def time_config(name:str, batch:int, steps:int, gmd_train=None)->dict:
-    "Seconds a training step at `batch`, scaled to the config's batch; an epoch (GMD configs) and the config's run"
+def time_config(name:str, batches, steps:int, gmd_train=None)->dict:
+    "Seconds a training step at the config's batch (timed there, or at two smaller batches and put on a line); an epoch (GMD configs) and the config's run"
     import keras, numpy as np, tensorflow as tf
     from musiclab.core import get_config
     from musiclab.models.musicvae import MagentaDecay, build_net, converter_for
-    cfg = get_config(name); hp = cfg.hparams
+    cfg = get_config(name); hp = cfg.hparams; B = hp['batch_size']
     conv = converter_for(cfg) if hp['kind'] != 'onehot' else type('C', (), {'steps': 16 * hp['bars']})()
-    b = min(batch, hp['batch_size']) if batch else hp['batch_size']
     net = build_net(cfg); net.compile(keras.optimizers.Adam(MagentaDecay(), global_clipnorm=1.0))
-    y = tf.constant(batch_of(cfg, conv, b, np.random.default_rng(0)))
-    step = tf.function(net.train_step); step((y, y))   # traced and warmed up
-    t = time.perf_counter()
-    for _ in range(steps): logs = step((y, y))
-    float(logs['loss'])
-    s = (time.perf_counter() - t) / steps * hp['batch_size'] / b
-    out = dict(config=name, weights=net.count_params(), batch=hp['batch_size'], timed_batch=b, seconds_a_step=round(s, 3), epochs=hp['epochs'])
+    def timed(b):
+        y = tf.constant(batch_of(cfg, conv, b, np.random.default_rng(0)))
+        step = tf.function(net.train_step); step((y, y))   # traced and warmed up at this shape
+        t = time.perf_counter()
+        for _ in range(steps): logs = step((y, y))
+        float(logs['loss'])
+        return (time.perf_counter() - t) / steps
+    sizes = [b for b in batches if b < B][:2]
+    sizes = sizes if len(sizes) == 2 else [B]
+    times = {b: round(timed(b), 3) for b in sizes}
+    if sizes == [B]: s = times[B]
+    else:   # a step: a fixed part (the recurrent loops' per-time-step work) + a part per example; the line through the two points
+        (b1, t1), (b2, t2) = times.items()
+        s = t2 + max(0.0, (t2 - t1) / (b2 - b1)) * (B - b2)
+    out = dict(config=name, weights=net.count_params(), batch=B, timed={str(b): t for b, t in times.items()}, seconds_a_step=round(s, 3), epochs=hp['epochs'])
     if gmd_train is not None and hp['kind'] != 'onehot':
         windows = len(conv.encode_many(gmd_train))
-        out.update(gmd_train_windows=windows, seconds_an_epoch=round(s * math.ceil(windows / hp['batch_size']), 1))
+        out.update(gmd_train_windows=windows, seconds_an_epoch=round(s * math.ceil(windows / B), 1))
         out['hours_whole_run'] = round(out['seconds_an_epoch'] * hp['epochs'] / 3600, 1)
     return out
 
 def cmd_time(args, root):
-    from musiclab.core import shared_data, atomic_write, provenance
+    from musiclab.core import shared_data, atomic_write, provenance, portable
     from musiclab.drums import load_drums
     gmd = shared_data('groove')
     spec = args.data or (f'gmd:{gmd}' if gmd else None)   # the drum windows an epoch passes over
     train = load_drums(spec).split('train') if spec else None
     what = args.data or 'GMD'
+    batches = [int(b) for b in args.batches.split(',') if b] if args.batches != 'own' else []
+    command = ('python bench/paper.py time' + ('' if args.configs == ','.join(PAPER) else f' --configs {args.configs}')
+               + ('' if args.batches == '16,64' else f' --batches {args.batches}') + (f' --data {args.data}' if args.data else ''))
     rows = []
     for name in args.configs.split(','):
-        r = time_config(name, args.batch, args.steps, train); rows.append(r)
+        r = time_config(name, batches, args.steps, train); rows.append(r)
         run = f", an epoch of {what} {r['seconds_an_epoch'] / 60:.1f} min, the config's {r['epochs']} epochs {r['hours_whole_run']:,.1f} h" if 'seconds_an_epoch' in r else ''
-        print(f"{name:28s} {r['weights']:>12,} weights, batch {r['batch']}: {r['seconds_a_step']:8.2f} s a step "
-              + ('(timed at that batch)' if r['timed_batch'] == r['batch'] else f"(timed at batch {r['timed_batch']} and scaled: an upper bound)") + run, flush=True)
-    kept = dict(command='python bench/paper.py time' + ('' if args.configs == ','.join(PAPER) else f' --configs {args.configs}')
-                + (f' --batch {args.batch}' if args.batch else '') + (f' --data {args.data}' if args.data else ''), data=spec, date=datetime.date.today().isoformat(),
-                **provenance(), machine=machine(), rows=rows)
-    if not args.no_keep: atomic_write(root/'nbs'/'results'/'paper-timing.json', json.dumps(kept, indent=1))
+        how = ('timed at that batch' if list(r['timed']) == [str(r['batch'])] else
+               'on the line through ' + ' and '.join(f'{t:.2f} s at {b}' for b, t in r['timed'].items()))
+        print(f"{name:28s} {r['weights']:>12,} weights, batch {r['batch']}: {r['seconds_a_step']:8.2f} s a step ({how}){run}", flush=True)
+        kept = dict(command=portable(command), data=portable(spec) if spec else None, date=datetime.date.today().isoformat(), finished=len(rows) == len(args.configs.split(',')),
+                    **provenance(), machine=machine(), rows=rows)   # written after every config: a long run that is stopped keeps what it timed
+        if not args.no_keep: atomic_write(root/'nbs'/'results'/'paper-timing.json', json.dumps(kept, indent=1))
     big = max((r for r in rows if 'hours_whole_run' in r), key=lambda r: r['weights'], default=None)
     if big: print(f"largest with an epoch of {what}: {big['config']} would train its whole run in {big['hours_whole_run']:,.1f} hours on this machine")
 
@@ -119,8 +130,9 @@ def cmd_train(args, root):
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0], formatter_class=argparse.RawDescriptionHelpFormatter, epilog=__doc__)
     sub = ap.add_subparsers(dest='cmd', required=True)
-    t = sub.add_parser('time'); t.add_argument('--configs', default=','.join(PAPER)); t.add_argument('--batch', type=int, default=0, help="time at this batch and scale (default 0: the config's own batch)")
-    t.add_argument('--steps', type=int, default=2); t.add_argument('--no-keep', action='store_true', help='print only (for tests)')
+    t = sub.add_parser('time'); t.add_argument('--configs', default=','.join(PAPER))
+    t.add_argument('--batches', default='16,64', help="time at these two batches and extrapolate on a line where the config's batch is larger; 'own': at the config's batch")
+    t.add_argument('--steps', type=int, default=1); t.add_argument('--no-keep', action='store_true', help='print only (for tests)')
     t.add_argument('--data', help="drum data whose training split an epoch passes over (default: the Groove MIDI Dataset at ../shared/data/groove)")
     r = sub.add_parser('train'); r.add_argument('--config', default='groovae_4bar'); r.add_argument('--minutes', type=float)
     r.add_argument('--run', help='the run folder (default runs/paper/CONFIG); an interrupted run resumes')
