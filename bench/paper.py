@@ -75,16 +75,17 @@ def cmd_time(args, root):
     train = load_drums(spec).split('train') if spec else None
     what = args.data or 'GMD'
     batches = [int(b) for b in args.batches.split(',') if b] if args.batches != 'own' else []
-    command = ('python bench/paper.py time' + ('' if args.configs == ','.join(PAPER) else f' --configs {args.configs}')
+    names = args.configs.split(',')
+    command = ('python bench/paper.py time' + ('' if names == list(PAPER) else f' --configs {args.configs}')
                + ('' if args.batches == '16,64' else f' --batches {args.batches}') + (f' --data {args.data}' if args.data else ''))
     rows = []
-    for name in args.configs.split(','):
+    for name in names:
         r = time_config(name, batches, args.steps, train); rows.append(r)
         run = f", an epoch of {what} {r['seconds_an_epoch'] / 60:.1f} min, the config's {r['epochs']} epochs {r['hours_whole_run']:,.1f} h" if 'seconds_an_epoch' in r else ''
         how = ('timed at that batch' if list(r['timed']) == [str(r['batch'])] else
                'on the line through ' + ' and '.join(f'{t:.2f} s at {b}' for b, t in r['timed'].items()))
         print(f"{name:28s} {r['weights']:>12,} weights, batch {r['batch']}: {r['seconds_a_step']:8.2f} s a step ({how}){run}", flush=True)
-        kept = dict(command=portable(command), data=portable(spec) if spec else None, date=datetime.date.today().isoformat(), finished=len(rows) == len(args.configs.split(',')),
+        kept = dict(command=portable(command), data=portable(spec) if spec else None, date=datetime.date.today().isoformat(), finished=len(rows) == len(names),
                     **provenance(), machine=machine(), rows=rows)   # written after every config: a long run that is stopped keeps what it timed
         if not args.no_keep: atomic_write(root/'nbs'/'results'/'paper-timing.json', json.dumps(kept, indent=1))
     big = max((r for r in rows if 'hours_whole_run' in r), key=lambda r: r['weights'], default=None)
