@@ -329,7 +329,7 @@ def _load_gmd(root:Path)->tuple[list[DrumFile], list[tuple[str, str]]]:
     need = {'midi_filename', 'split'}
     if not rows or not need <= set(rows[0]): raise DataError(f"info.csv needs the columns {', '.join(sorted(need))} (and style, bpm, time_signature)", path=info)
     files, skipped = [], []
-    for r in rows:
+    for r in progress(rows, desc=f'reading {root.name}', unit='file'):
         rel = r['midi_filename']
         if r['split'] not in SPLITS: skipped.append((rel, f"unknown split {r['split']!r} in info.csv")); continue
         if not (root/rel).is_file(): skipped.append((rel, 'listed in info.csv but missing')); continue
@@ -341,7 +341,7 @@ def _load_folder(root:Path)->tuple[list[DrumFile], list[tuple[str, str]]]:
     paths = sorted(p for p in root.rglob('*') if p.suffix.lower() in ('.mid', '.midi') and p.is_file())
     if not paths: raise DataError('no .mid or .midi files in this folder', path=root)
     files, skipped = [], []
-    for p in paths:
+    for p in progress(paths, desc=f'reading {root.name}', unit='file'):
         rel = p.relative_to(root).as_posix()
         try: files.append(read_drum_midi(p, name=rel.rsplit('.', 1)[0]))
         except DataError as e: skipped.append((rel, e.problem))

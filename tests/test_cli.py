@@ -133,3 +133,6 @@ def test_progress_bars_show_on_a_terminal_only(tmp_path):
     assert code == 0 and 'parsing m21-chorales' not in out and '4 pieces' in out, out[-2000:]
     r = subprocess.run([musiclab_exe(), 'data', 'm21-chorales:4'], capture_output=True, text=True, env=env(3), timeout=300)
     assert r.returncode == 0 and 'parsing m21-chorales' not in r.stdout + r.stderr, r.stderr
+    from musiclab.drums import _fake_gmd   # reading a drum folder (GMD: ~40 s) shows one too
+    code, out = _on_a_terminal(['data', f'gmd:{_fake_gmd(tmp_path/"gmd")}'], env(4))
+    assert code == 0 and 'reading gmd' in out and 'file/s' in out, out[-2000:]

@@ -525,7 +525,7 @@ def evaluate(self:MusicVAE, data, # drum files (list or `DrumSet` split), or an 
     if not len(y): raise DataError('no window to evaluate on')
     net, acc_tf, acc_s, tp, fp, fn, verr, oerr, nh, kls = self.net, [], [], 0, 0, 0, 0.0, 0.0, 0, []
     run = tf.function(lambda e, s: net.run(e, 1.0, s)[0], reduce_retracing=True)
-    for i in range(0, len(y), batch):
+    for i in progress(range(0, len(y), batch), desc=f'measuring {len(y)} windows', unit='batch'):
         yb = y[i:i + batch]
         mu, sigma = net.encode(yb)
         kls.append((0.5 * (mu ** 2 + sigma ** 2 - 1 - 2 * tf.math.log(sigma))).numpy())
