@@ -106,10 +106,14 @@ class StopAfter:
         return _Stop()
 
 def cmd_train(args, root):
+    if args.threads:   # before musiclab's modules run anything in TensorFlow (as bench/repro.py does)
+        import tensorflow as tf
+        tf.config.threading.set_intra_op_parallelism_threads(args.threads); tf.config.threading.set_inter_op_parallelism_threads(args.threads)
     from musiclab.core import shared_data, atomic_write, get_config, provenance
     from musiclab.drums import load_drums
     from musiclab.models.musicvae import MusicVAE
     m = machine()
+    if args.threads: m['threads'] = args.threads
     if not m['gpus'] and not args.minutes:
         print(f'no GPU on this machine ({m["cores"]} CPU cores): a whole run of {args.config} is for a GPU (see `python bench/paper.py time` for how long it would '
               f'take here); pass --minutes M to train it for a time budget on this CPU instead'); return 0
@@ -121,10 +125,13 @@ def cmd_train(args, root):
     t0 = time.time()
     model.fit(data, data, out=run, callbacks=cbs, verbose=2)
     ev = model.evaluate(data.split('test'))
-    kept = dict(command='python bench/paper.py train' + (f' --config {args.config}' if args.config != 'groovae_4bar' else '') + (f' --minutes {args.minutes}' if args.minutes else ''),
+    kept = dict(command='python bench/paper.py train' + (f' --config {args.config}' if args.config != 'groovae_4bar' else '') + (f' --minutes {args.minutes:g}' if args.minutes else '')
+                        + (f' --threads {args.threads}' if args.threads else ''),
                 date=datetime.date.today().isoformat(), **provenance(), machine=m, config=args.config,
                 budget='the config\'s whole run' if not args.minutes else f'{args.minutes} minutes of training (not the whole run: said so)',
-                epochs=len(model.history), seconds_this_call=round(time.time() - t0), test=ev)
+                epochs=len(model.history), steps=int(model.nets['musicvae'].optimizer.iterations), batch=model.hp['batch_size'],
+                seconds_training=round(json.loads((run/'spent.json').read_text())['seconds']) if (run/'spent.json').exists() else None,
+                seconds_this_call=round(time.time() - t0), history=list(model.history), test=ev)
     atomic_write(root/'nbs'/'results'/f'paper-{args.config}.json', json.dumps(kept, indent=1))
     print(json.dumps(kept, indent=1))
 
@@ -137,6 +144,7 @@ def main(argv=None):
     t.add_argument('--data', help="drum data whose training split an epoch passes over (default: the Groove MIDI Dataset at ../shared/data/groove)")
     r = sub.add_parser('train'); r.add_argument('--config', default='groovae_4bar'); r.add_argument('--minutes', type=float)
     r.add_argument('--run', help='the run folder (default runs/paper/CONFIG); an interrupted run resumes')
+    r.add_argument('--threads', type=int, help='TensorFlow threads (default: all cores); 1 leaves a core to a study beside it')
     args = ap.parse_args(argv)
     from musiclab.core import repo_root
     return (cmd_time if args.cmd == 'time' else cmd_train)(args, repo_root() or Path.cwd()) or 0
