@@ -1,9 +1,8 @@
 """Run every benchmark in bench/ and measure what they share, in one run on one machine.
 
 - each `bench/*.py` benchmark in a subprocess: its headline (last line), wall time and peak memory (max RSS);
-- training throughput of `lstm-small` (sequences per second) on batches of its own shapes;
-- the compute efficiency of that training: the FLOP/s it achieves (counted from the layer sizes) divided by the FLOP/s
-  of a large float32 matrix product on the same machine in the same run (the machine's practical limit).
+- from `train.py`'s roofline table (every family's training: examples/s, FLOPs a step counted from the layer shapes, their
+  FLOP/s divided by a large float32 matrix product's in the same run), the headline figures of `lstm-small`.
 
 It prints one line per figure and writes them to bench/latest.json, with the machine it ran on.
 The result table of the waveform lesson (`wavevae_compare.py`, which trains full models for up to an hour) is not a benchmark of speed
@@ -30,42 +29,10 @@ def run_benchmark(script:Path)->dict:
     r = subprocess.run([sys.executable, '-c', WRAP, str(script)], capture_output=True, text=True)
     lines = [l for l in r.stdout.splitlines() if l.strip()]
     peak = next((float(l.split()[1]) for l in lines if l.startswith('@@peak_mb')), None)
-    lines = [l for l in lines if not l.startswith('@@peak_mb')]
+    data = next((json.loads(l.split(' ', 1)[1]) for l in lines if l.startswith('@@json ')), None)   # a benchmark's figures, machine-readable
+    lines = [l for l in lines if not l.startswith(('@@peak_mb', '@@json '))]
     return dict(name=script.stem, seconds=round(time.perf_counter() - t, 1), peak_mb=peak, returncode=r.returncode,
-                headline=lines[-1] if lines else (r.stderr.strip().splitlines() or [''])[-1], output=lines)
-
-def matmul_flops(n:int=2048, repeats:int=10)->float:
-    "FLOP/s of an n x n float32 matrix product (the best of `repeats`, after a warm-up)"
-    import tensorflow as tf
-    a = tf.random.normal((n, n)); b = tf.random.normal((n, n))
-    (a @ b).numpy()
-    best = min(_timed(lambda: (a @ b).numpy()) for _ in range(repeats))
-    return 2 * n ** 3 / best
-
-def _timed(f):
-    t = time.perf_counter(); f(); return time.perf_counter() - t
-
-def lstm_training(steps:int=20)->dict:
-    "Sequences/s and FLOP/s of lstm-small training steps on batches of its own shapes"
-    import numpy as np
-    from musiclab.core import get_config, set_seed
-    from musiclab.models.lstm import build_net
-    import keras
-    hp = get_config('lstm-small').hparams
-    n_notes, n_durs, T, B = 134, 27, hp['window'], hp['batch_size']   # the vocabulary sizes lstm-small has on m21-piano
-    set_seed(0)
-    net = build_net(n_notes, n_durs, hp['units'], hp['layers'], hp['dropout'], hp['note_dim'], hp['dur_dim'], hp['dense'], hp['targets'])
-    net.compile(keras.optimizers.Adam(1e-3), loss=['sparse_categorical_crossentropy'] * 2)
-    rng = np.random.default_rng(0)
-    x = [rng.integers(1, n_notes, (B * steps, T)), rng.integers(1, n_durs, (B * steps, T))]
-    y = [rng.integers(1, n_notes, (B * steps, T)), rng.integers(1, n_durs, (B * steps, T))]
-    net.fit(x, y, batch_size=B, epochs=1, verbose=0, steps_per_epoch=2)            # warm-up: tracing
-    secs = _timed(lambda: net.fit(x, y, batch_size=B, epochs=1, verbose=0))
-    U, I = hp['units'], hp['note_dim'] + hp['dur_dim']
-    per_step = sum(2 * 4 * U * ((I if i == 0 else U) + U) for i in range(hp['layers']))   # multiply-adds of the LSTM gates
-    per_step += 2 * U * hp['dense'] + 2 * hp['dense'] * (n_notes + n_durs)               # dense layer and both heads
-    flops = 3 * per_step * T * B * steps                                                   # forward + backward (about 2x forward)
-    return dict(sequences_per_s=B * steps / secs, flops_per_s=flops / secs, params=net.count_params())
+                headline=lines[-1] if lines else (r.stderr.strip().splitlines() or [''])[-1], output=lines, **({'data': data} if data else {}))
 
 def main():
     ap = argparse.ArgumentParser()
@@ -80,15 +47,16 @@ def main():
         if script.stem in NOT_BENCHMARKS or script.stem in args.skip or (script.stem in LONG and script.stem not in args.long): continue
         b = run_benchmark(script); res['benchmarks'].append(b)
         print(f"{b['name']}: {b['headline']} [{b['seconds']} s, peak {b['peak_mb']} MB{'' if b['returncode'] == 0 else ', FAILED'}]", flush=True)
-    mm = matmul_flops()
-    tr = lstm_training()
-    res['figures'] = dict(matmul_gflops=mm / 1e9, lstm_small_sequences_per_s=tr['sequences_per_s'], lstm_small_gflops=tr['flops_per_s'] / 1e9,
-                          lstm_small_efficiency=tr['flops_per_s'] / mm)
-    print(f"float32 matrix product (2048 x 2048): {mm / 1e9:.1f} GFLOP/s")
-    print(f"lstm-small training: {tr['sequences_per_s']:.1f} sequences/s of 100 events, {tr['flops_per_s'] / 1e9:.1f} GFLOP/s")
+    tr = next((b.get('data') for b in res['benchmarks'] if b['name'] == 'train'), None)
+    lstm = next((r for r in (tr or {}).get('rows', []) if r['config'] == 'lstm-small'), None)
+    if lstm:   # the figures the issue's table started from (the treble network: the bass one is the same size)
+        res['figures'] = dict(matmul_gflops=tr['matmul_gflops'], lstm_small_sequences_per_s=lstm['examples_per_s'], lstm_small_gflops=lstm['gflops'],
+                              lstm_small_efficiency=lstm['gflops'] / tr['matmul_gflops'])
     res['seconds'] = round(time.time() - t0)
     res['machine']['load_after'] = round(os.getloadavg()[0], 2)   # a busy machine (other jobs) shows here: ratios hold up better than times
     atomic_write(HERE/'latest.json', json.dumps(res, indent=1))
-    print(f"lstm-small training reaches {tr['flops_per_s'] / mm:.0%} of the machine's matrix-product FLOP/s (all benchmarks: {res['seconds']} s)")
+    eff = res['figures'].get('lstm_small_efficiency')
+    print(f"lstm-small training reaches {eff:.0%} of the machine's matrix-product FLOP/s (all benchmarks: {res['seconds']} s)" if eff is not None
+          else f"all benchmarks: {res['seconds']} s (train.py gave no lstm-small figure)")
 
 if __name__ == '__main__': main()

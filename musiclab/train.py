@@ -4,7 +4,7 @@
 
 # %% ../nbs/06_train.ipynb #f62a5df5
 from __future__ import annotations
-import json, math, os, shutil, time
+import contextlib, json, math, os, shutil, time
 from pathlib import Path
 from .core import *
 import keras
@@ -14,7 +14,7 @@ import tensorflow as tf
 # %% auto #0
 __all__ = ['STRATEGIES', 'get_strategy', 'worker_of', 'run_folder', 'finish_run', 'distribute', 'distribute_eval',
            'global_batches', 'save_model', 'load_model', 'Checkpoint', 'read_state', 'settle', 'resume', 'callbacks',
-           'build_train_state', 'fit_run']
+           'build_train_state', 'fit_run', 'layer_macs', 'counting_macs', 'step_flops']
 
 # %% ../nbs/06_train.ipynb #c86e63cb
 STRATEGIES = ('default', 'mirrored', 'multiworker')
@@ -246,3 +246,57 @@ def fit_run(net:keras.Model, # the model, fresh or resumed
     net, kept = resume(folder, strategy)   # the weights in memory are broken: the last good checkpoint instead
     if net is None: raise MusiclabError('the loss became NaN or infinite in the first epoch: there is no good checkpoint to keep', path=folder)
     return net, f'the loss became NaN or infinite in epoch {kept + 1}; the model of epoch {kept} was kept'
+
+# %% ../nbs/06_train.ipynb #68ad1e0b
+_GATES = {'LSTMCell': 4, 'GRUCell': 3, 'SimpleRNNCell': 1}   # weight matrices of a recurrent cell, each units x (inputs + units)
+
+def _dims(t)->tuple: return tuple(int(d) for d in keras.tree.flatten(t)[0].shape)
+
+def layer_macs(layer, # a Keras layer
+               inputs, outputs # what one call of it read and returned
+              )->tuple[str, int]:
+    "(kind, multiply-adds) of one call of a layer, from the shapes; ('', 0) for a layer without a matrix product"
+    from keras.src.layers.convolutional.base_conv import BaseConv
+    from keras.src.layers.convolutional.base_conv_transpose import BaseConvTranspose
+    kind = type(layer).__name__
+    if isinstance(layer, keras.layers.Dense):
+        x = _dims(inputs); return 'dense', int(np.prod(x[:-1])) * x[-1] * layer.units
+    if kind in _GATES:   # one step of a cell: inputs (batch, I)
+        x = _dims(inputs); return 'recurrent', x[0] * _GATES[kind] * layer.units * (x[-1] + layer.units)
+    if isinstance(layer, keras.layers.RNN) and type(layer.cell).__name__ in _GATES:   # a whole sequence: (batch, T, I)
+        x, c = _dims(inputs), layer.cell
+        return 'recurrent', x[0] * x[1] * _GATES[type(c).__name__] * c.units * (x[-1] + c.units)
+    if isinstance(layer, (BaseConv, BaseConvTranspose)) and layer.data_format == 'channels_last':
+        x, y, k = _dims(inputs), _dims(outputs), int(np.prod(layer.kernel_size))
+        per = int(np.prod(x[:-1])) if isinstance(layer, BaseConvTranspose) else int(np.prod(y[:-1]))   # positions a kernel is applied at
+        return 'convolution', per * k * (x[-1] // getattr(layer, 'groups', 1)) * layer.filters
+    return '', 0
+
+@contextlib.contextmanager
+def counting_macs():
+    "Inside: every Keras layer call adds its multiply-adds (`layer_macs`) to the yielded Counter, by kind; a recurrent layer counts its cell's steps"
+    from collections import Counter
+    from keras.src.layers.layer import Layer
+    tally, inside, plain = Counter(), [0], Layer.__call__
+    def call(self, *args, **kwargs):
+        if inside[0]: return plain(self, *args, **kwargs)   # a cell inside a recurrent layer: the layer counts it
+        whole = isinstance(self, keras.layers.RNN)
+        inside[0] += whole
+        try: out = plain(self, *args, **kwargs)
+        finally: inside[0] -= whole
+        kind, n = layer_macs(self, args[0] if args else next(iter(kwargs.values())), out)
+        if n: tally[kind] += n
+        return out
+    Layer.__call__ = call
+    try: yield tally
+    finally: Layer.__call__ = plain
+
+def step_flops(net:keras.Model, # a compiled model (optimizer built: see `build_train_state`)
+               batch)->dict: # one batch, as its training data yields it
+    "FLOPs of one training step, 3 x the forward pass's (`counting_macs`; one real update of `net` is made): total and forward by kind"
+    tf.config.run_functions_eagerly(True)   # a tf.function inside the step runs its Python each time, so every call is seen
+    try:
+        with counting_macs() as tally: net.train_step(batch)
+    finally: tf.config.run_functions_eagerly(False)
+    fwd = {k: 2 * v for k, v in tally.items()}
+    return dict(flops=3 * sum(fwd.values()), forward=fwd)
