@@ -56,7 +56,7 @@ class Sampler:
     def __init__(self, nets:dict, # clef -> trained keras.Model from `build_net`
                  top_k:tuple=(10, 5)): # k for notes and for durations
         self.nets, self.k = nets, top_k
-        self._run = tf.function(self._generate, reduce_retracing=True)
+        self._run = tf.function(self._generate, reduce_retracing=True, autograph=False)   # explicit while loops: nothing for AutoGraph to rewrite
 
     def _layers(self, net):
         lstms = [l for l in net.layers if isinstance(l, keras.layers.LSTM)]

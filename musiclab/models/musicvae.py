@@ -465,7 +465,7 @@ def _generator(self:MusicVAE):
     "The step-by-step decoder of the network as one compiled function (made on first use)"
     if self._gen is None:
         net = self.net
-        @tf.function(reduce_retracing=True)
+        @tf.function(reduce_retracing=True, autograph=False)   # `run` writes its loop as tf.while_loop: nothing for AutoGraph to rewrite
         def gen(z, temperature, seed): return net.run(net.embeddings(z), temperature, seed)[0]
         self._gen = gen
     return self._gen
@@ -524,7 +524,7 @@ def evaluate(self:MusicVAE, data, # drum files (list or `DrumSet` split), or an 
     if limit and len(y) > limit: y = y[np.linspace(0, len(y) - 1, limit).astype(int)]
     if not len(y): raise DataError('no window to evaluate on')
     net, acc_tf, acc_s, tp, fp, fn, verr, oerr, nh, kls = self.net, [], [], 0, 0, 0, 0.0, 0.0, 0, []
-    run = tf.function(lambda e, s: net.run(e, 1.0, s)[0], reduce_retracing=True)
+    run = tf.function(lambda e, s: net.run(e, 1.0, s)[0], reduce_retracing=True, autograph=False)
     for i in progress(range(0, len(y), batch), desc=f'measuring {len(y)} windows', unit='batch'):
         yb = y[i:i + batch]
         mu, sigma = net.encode(yb)
