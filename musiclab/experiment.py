@@ -391,7 +391,8 @@ def _specvae_working(size:str='small', data:str|None=None, **_)->Study:
     _sized('specvae-working', size)
     seed, work = f'specvae-{size}', get_config(f'specvae-working-{size}')
     s = get_config(seed).hparams
-    dec = {'dec_convs': [1] * len(s['dec_channels']), **{k: s[k] for k in ('dec_channels', 'dec_dense_channels', 'dec_batchnorm')}}   # the seed's decoder (one convolution a step)
+    one = [1] * len(s['dec_channels']) if isinstance(work['dec_convs'], list) else 1   # one convolution a step, in the form the working config has it
+    dec = {'dec_convs': one, **{k: s[k] for k in ('dec_channels', 'dec_dense_channels', 'dec_batchnorm')}}   # the seed's decoder
     prior = dict(prior='mixture', learn_weights=False, kl_warmup=0)                                         # the seed's prior
     m, spec = _AUDIO_MEASURE, data or (work.data if size == 'small' else _TINY_AUDIO)
     arms = (Arm('seed', seed, data=spec, measure=m), Arm('mel-hop4', work.name, {**dec, **prior, 'n_iter': s['n_iter']}, spec, m),
