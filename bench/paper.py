@@ -131,7 +131,7 @@ def cmd_train(args, root):
                 budget='the config\'s whole run' if not args.minutes else f'{args.minutes} minutes of training (not the whole run: said so)',
                 epochs=len(model.history), steps=int(model.nets['musicvae'].optimizer.iterations), batch=model.hp['batch_size'],
                 seconds_training=round(json.loads((run/'spent.json').read_text())['seconds']) if (run/'spent.json').exists() else None,
-                seconds_this_call=round(time.time() - t0), history=list(model.history), test=ev)
+                seconds_this_call=round(time.time() - t0), history=list(model.history), test=ev, **({'note': args.note} if args.note else {}))
     atomic_write(root/'nbs'/'results'/f'paper-{args.config}.json', json.dumps(kept, indent=1))
     print(json.dumps(kept, indent=1))
 
@@ -145,6 +145,7 @@ def main(argv=None):
     r = sub.add_parser('train'); r.add_argument('--config', default='groovae_4bar'); r.add_argument('--minutes', type=float)
     r.add_argument('--run', help='the run folder (default runs/paper/CONFIG); an interrupted run resumes')
     r.add_argument('--threads', type=int, help='TensorFlow threads (default: all cores); 1 leaves a core to a study beside it')
+    r.add_argument('--note', help='what the kept result should say about the run, e.g. what else the machine was doing')
     args = ap.parse_args(argv)
     from musiclab.core import repo_root
     return (cmd_time if args.cmd == 'time' else cmd_train)(args, repo_root() or Path.cwd()) or 0
