@@ -106,10 +106,8 @@ class StopAfter:
         return _Stop()
 
 def cmd_train(args, root):
-    if args.threads:   # before musiclab's modules run anything in TensorFlow (as bench/repro.py does)
-        import tensorflow as tf
-        tf.config.threading.set_intra_op_parallelism_threads(args.threads); tf.config.threading.set_inter_op_parallelism_threads(args.threads)
-    from musiclab.core import shared_data, atomic_write, get_config, provenance
+    from musiclab.core import shared_data, atomic_write, get_config, provenance, set_threads
+    set_threads(args.threads)   # before musiclab's models run anything in TensorFlow
     from musiclab.drums import load_drums
     from musiclab.models.musicvae import MusicVAE
     m = machine()

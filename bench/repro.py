@@ -63,9 +63,8 @@ def main(argv=None):
             res = read_results(Path(args.results)/f'repro-{name}.json')
             if res: print(f"{name}: {res['definition']['question']}\n" + study_table(res), flush=True)
         return 0
-    if args.threads:   # before any model module imports TensorFlow's kernels
-        import tensorflow as tf
-        tf.config.threading.set_intra_op_parallelism_threads(args.threads); tf.config.threading.set_inter_op_parallelism_threads(args.threads)
+    from musiclab.core import set_threads
+    set_threads(args.threads)   # before any model runs anything in TensorFlow
     names = GROUPS.get(args.study, (args.study,))
     try:
         for name in names:

@@ -93,9 +93,8 @@ def main(argv=None):
     ap.add_argument('--data', nargs='*', default=[], help='CONFIG=SPEC: other data for a config')
     ap.add_argument('--threads', type=int, help='TensorFlow threads (default: all cores)')
     args = ap.parse_args(argv)
-    import tensorflow as tf
-    if args.threads:
-        tf.config.threading.set_intra_op_parallelism_threads(args.threads); tf.config.threading.set_inter_op_parallelism_threads(args.threads)
+    from musiclab.core import set_threads
+    set_threads(args.threads)
     specs = dict(kv.split('=', 1) for kv in args.data)
     peak = matmul_flops()
     print(f'{os.cpu_count()} cores, load average {os.getloadavg()[0]:.1f}; float32 matrix product (2048 x 2048): {peak / 1e9:.1f} GFLOP/s', flush=True)

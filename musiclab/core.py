@@ -16,7 +16,8 @@ __all__ = ['MODELS', 'MusiclabError', 'DataError', 'ConfigError', 'CheckpointErr
            'import_ref', 'register', 'alias', 'aliases', 'configs', 'model_ref', 'model_class', 'config_table',
            'get_config', 'set_seed', 'out_folder', 'cache_dir', 'atomic_path', 'atomic_open', 'atomic_write',
            'remove_stale_temp', 'in_test', 'repo_root', 'shared_data', 'portable', 'kept', 'kept_bench', 'provenance',
-           'release_gap', 'env_flag', 'show_progress', 'progress', 'split_by_name', 'write_meta', 'read_meta', 'asset']
+           'release_gap', 'env_flag', 'show_progress', 'progress', 'set_threads', 'split_by_name', 'write_meta',
+           'read_meta', 'asset']
 
 # %% ../nbs/00_core.ipynb #5aae7211
 class MusiclabError(Exception):
@@ -396,6 +397,12 @@ def progress(iterable, # the work, one step an item
     from tqdm import tqdm
     size = shutil.get_terminal_size((100, 20))   # a terminal that says it is 0 by 0 (some ptys) would get no bar at all from tqdm
     return tqdm(iterable, total=total, desc=desc, unit=unit, file=sys.stderr, leave=False, ncols=size.columns or 100, nrows=size.lines or 20)
+
+def set_threads(n:int|None=None): # threads for TensorFlow (None: its default, every core)
+    "Limit TensorFlow to `n` threads within and between operations; call it before TensorFlow runs anything (scripts that share a machine)"
+    if not n: return
+    import tensorflow as tf
+    tf.config.threading.set_intra_op_parallelism_threads(n); tf.config.threading.set_inter_op_parallelism_threads(n)
 
 # %% ../nbs/00_core.ipynb #583ad234
 def split_by_name(items:list, # things with a `.name` (corpus pieces, recordings)
