@@ -6,11 +6,13 @@ cached), so the figure is training: loading, cutting into clips, the epochs, and
 
 Prints one line a config (wall-clock minutes, the load average before and after: other work on the machine slows it)
 and, last, the headline: the slower of the two against the 15-minute goal. It is long (about half an hour):
-`bench/run.py` runs it only when named, `python bench/run.py --long working`.
+`bench/run.py` runs it only when named, `python bench/run.py --long working`. The figures are kept in
+nbs/results/working-timing.json (with the command, the date, the machine and its load), which the two audio chapters read;
+the checkpoints it leaves in --out are the ones musiclab ships (musiclab/assets/README.md says how they are copied).
 
 Run: python bench/working.py [--configs wavevae-working-small specvae-working-small] [--out runs/bench-working]
 """
-import argparse, os, shutil, subprocess, sys, time
+import argparse, datetime, json, os, shutil, subprocess, sys, time
 from pathlib import Path
 
 GOAL_MIN = 15.0
@@ -30,8 +32,10 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__.split('\n\n')[0])
     ap.add_argument('--configs', nargs='+', default=['wavevae-working-small', 'specvae-working-small'])
     ap.add_argument('--out', default='runs/bench-working', help='where the checkpoints go (emptied first)')
+    ap.add_argument('--write', default='nbs/results/working-timing.json', help="the kept result file ('' to keep nothing)")
     args = ap.parse_args()
-    from musiclab.core import get_config
+    from musiclab.core import atomic_write, get_config, provenance
+    from musiclab.evaluate import _machine
     from musiclab.audio import load_audio
     print(f'{os.cpu_count()} cores; each config trained from scratch by `musiclab train`, one after the other')
     for name in args.configs:   # render (or find in the cache) each config's data before any clock starts
@@ -41,11 +45,17 @@ def main():
     for name in args.configs:
         cfg = get_config(name)
         r = train(cfg.model, name, Path(args.out)/name)
-        res.append(r)
+        res.append(dict(r, epochs=cfg['epochs'], batch_size=cfg['batch_size'], minutes=round(r['seconds'] / 60, 2), seconds=round(r['seconds'], 1),
+                        load_before=round(r['load_before'], 2), load_after=round(r['load_after'], 2)))
         print(f"{name:>22}: {r['seconds'] / 60:5.1f} min ({cfg['epochs']} epochs of batch {cfg['batch_size']}; "
               f"load average {r['load_before']:.1f} before, {r['load_after']:.1f} after)")
     worst = max(res, key=lambda r: r['seconds'])
     print(f"slowest: {worst['config']} trains in {worst['seconds'] / 60:.1f} min on {os.cpu_count()} cores "
           f"({'within' if worst['seconds'] / 60 < GOAL_MIN else 'over'} the {GOAL_MIN:.0f}-minute goal)")
+    if args.write:
+        cmd = 'python bench/working.py' + ('' if args.configs == ap.get_default('configs') else ' --configs ' + ' '.join(args.configs))
+        atomic_write(args.write, json.dumps(dict(provenance(), command=cmd, date=datetime.date.today().isoformat(), machine=_machine(),
+                                                 goal_minutes=GOAL_MIN, runs=res), indent=1) + '\n')
+        print(f'kept: {args.write}')
 
 if __name__ == '__main__': main()
