@@ -4,6 +4,7 @@
     python bench/repro.py --study musicvae --detach   # the same in the background: log and pid beside the runs
     python bench/repro.py --study musicvae --stop     # stop a background study; run the first command again to resume it
     python bench/repro.py --list                      # the studies there are
+    python bench/repro.py --study wavevae-working --remeasure   # add a measure written since: every finished run measured again from its checkpoint
     python bench/repro.py --study musicvae --jobs 2 --detach          # two runs at a time, one TensorFlow thread each (2 cores)
     python bench/repro.py --study groove-tasks --threads 1 --detach   # beside another study run with --threads 1: both share 2 cores
 
@@ -26,10 +27,11 @@ def main(argv=None):
     ap.add_argument('--list', action='store_true', help='list the studies')
     ap.add_argument('--threads', type=int, help='TensorFlow threads (default: all cores); two studies side by side with 1 each use 2 cores better than one with 2')
     ap.add_argument('--jobs', type=int, default=1, help='runs trained at once, each in its own process (default threads: cores / jobs); they share the result file safely')
+    ap.add_argument('--remeasure', action='store_true', help="measure the finished runs again from their checkpoints and add the measures their file lacks (the ones it holds must come out the same)")
     ap.add_argument('--worker', type=int, default=0, help=argparse.SUPPRESS)   # one of N --jobs processes (N): no table at the end
     args = ap.parse_args(argv)
     from musiclab.core import ConfigError, MusiclabError
-    from musiclab.experiment import STUDIES, run_study, study, study_table
+    from musiclab.experiment import STUDIES, remeasure, run_study, study, study_table
     if args.list:
         for name in sorted(STUDIES): print(name)
         for g, names in GROUPS.items(): print(f"{g}: {', '.join(names)}")
@@ -69,6 +71,9 @@ def main(argv=None):
     try:
         for name in names:
             s = study(name, **({'data': args.data} if args.data else {}))
+            if args.remeasure:
+                res = remeasure(s, runs/name, Path(args.results)/f'repro-{name}.json', log=lambda m: print(m, flush=True))
+                print(f'{name}: {s.question}\n' + study_table(res), flush=True); continue
             command = ('python bench/repro.py --study ' + args.study + (f' --data {args.data}' if args.data else '')   # as the user typed it: a worker names its --jobs
                        + (f' --jobs {args.worker}' if args.worker else f' --threads {args.threads}' if args.threads else ''))
             res = run_study(s, runs/name, Path(args.results)/f'repro-{name}.json', command=command, log=lambda m: print(m, flush=True))

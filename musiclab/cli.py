@@ -95,6 +95,7 @@ def cmd_train(args)->int:
     if not spec: raise ConfigError(f'{cfg.name} names no data: give --data SPEC ({spec_kinds()})')
     check_spec(cfg, spec)
     out_folder(args.out)
+    set_threads(between=cfg.model_class().threads_between_ops)   # before TensorFlow runs anything: the model's own thread setting
     model = cfg.model_class()(cfg)
     data = model.load_data(spec)
     print(model.describe(data))
@@ -175,8 +176,8 @@ def cmd_add_part(args)->int:
     return 0
 
 # %% ../nbs/20_cli.ipynb #ea757196
-DEMOS = {'lstm': 'lstm-small', 'fusion': 'fusion-small', 'musicvae': 'groovae-4bar-small', 'melody': 'cat-mel_2bar_small-small', 'wavevae': 'wavevae-small',
-         'specvae': 'specvae-small'}  # the shipped checkpoints: the drum and the folk-tune models are both MusicVAE
+DEMOS = {'lstm': 'lstm-small', 'fusion': 'fusion-small', 'musicvae': 'groovae-4bar-small', 'melody': 'cat-mel_2bar_small-small', 'wavevae': 'wavevae-working-small',
+         'specvae': 'specvae-working-small'}  # the shipped checkpoints: the drum and the folk-tune models are both MusicVAE; the audio VAEs are the ones made to work
 
 def cmd_demo(args)->int:
     "Write something new from each shipped checkpoint into one index.html to listen and read"

@@ -398,11 +398,17 @@ def progress(iterable, # the work, one step an item
     size = shutil.get_terminal_size((100, 20))   # a terminal that says it is 0 by 0 (some ptys) would get no bar at all from tqdm
     return tqdm(iterable, total=total, desc=desc, unit=unit, file=sys.stderr, leave=False, ncols=size.columns or 100, nrows=size.lines or 20)
 
-def set_threads(n:int|None=None): # threads for TensorFlow (None: its default, every core)
-    "Limit TensorFlow to `n` threads within and between operations; call it before TensorFlow runs anything (scripts that share a machine)"
-    if not n: return
+def set_threads(n:int|None=None, # threads within operations, and between them unless `between` is given (None: TensorFlow's default, every core)
+                between:int|None=None, # threads between operations (independent ops run side by side)
+               )->bool:
+    "Limit TensorFlow's threads; call it before TensorFlow runs anything. False (and nothing changed) once it has run"
+    if not (n or between): return True
     import tensorflow as tf
-    tf.config.threading.set_intra_op_parallelism_threads(n); tf.config.threading.set_inter_op_parallelism_threads(n)
+    try:
+        if n: tf.config.threading.set_intra_op_parallelism_threads(n)
+        tf.config.threading.set_inter_op_parallelism_threads(between or n)
+    except RuntimeError: return False   # the runtime is up: its pools are fixed for this process
+    return True
 
 # %% ../nbs/00_core.ipynb #583ad234
 def split_by_name(items:list, # things with a `.name` (corpus pieces, recordings)

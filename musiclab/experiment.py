@@ -15,7 +15,7 @@ from .core import *
 # %% auto #0
 __all__ = ['STUDIES', 'Arm', 'Study', 'run_config', 'run_key', 'heldout', 'run_one', 'read_results', 'run_study', 'summary',
            'study_table', 'baseline_table', 'curves', 'plot_curves', 'compare', 'examples_to_reach', 'only', 'report',
-           'study']
+           'remeasure', 'study']
 
 # %% ../nbs/16_experiment.ipynb #71ed8b96
 _BUDGET = ('batch_size', 'steps_per_epoch', 'epochs', 'seed')   # set by the study, never by an arm
@@ -222,7 +222,8 @@ def summary(res:dict, epoch:int|None=None)->dict:
         pts = [_point(p) for r in res['runs'].values() if r['arm'] == a['name'] for p in r['curve'] if p['epoch'] == epoch]
         if not pts: continue
         runs = [r for r in res['runs'].values() if r['arm'] == a['name'] and any(p['epoch'] == epoch for p in r['curve'])]
-        keys = [k for k, v in pts[0].items() if isinstance(v, (int, float)) and not isinstance(v, bool) and k not in ('epoch', 'examples', 'eval_seconds')]
+        keys = [k for k, v in pts[0].items() if isinstance(v, (int, float)) and not isinstance(v, bool) and k not in ('epoch', 'examples', 'eval_seconds')
+                and all(k in p for p in pts)]   # a measure added after some runs were measured: only where every seed has it
         out[a['name']] = dict(config=a['config'], seeds=len(pts), params=runs[0].get('params'), examples=pts[0]['examples'],
                               **{k: _mean_sd([p[k] for p in pts]) for k in keys})
     return out
@@ -326,6 +327,47 @@ def report(res:dict, pairs:tuple=(), # (arm a, arm b, measure, title): sentences
     if res.get('baselines'): out += ['', baseline_table(res)]
     return '\n'.join(out)
 
+# %% ../nbs/16_experiment.ipynb #fa3605ed
+def _same_number(a, b, rtol:float)->bool:
+    if not all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in (a, b)): return True   # not a number: not compared
+    return (math.isnan(a) and math.isnan(b)) or math.isclose(a, b, rel_tol=rtol, abs_tol=1e-9)
+
+def remeasure(study:Study, folder:str|Path, # the runs' checkpoints (FOLDER/ARM/seed-N), as `run_study` left them
+              results:str|Path, # the study's result file
+              rtol:float=1e-4, # how near the measures the file holds must come out again
+              log=print)->dict:
+    "Measure every finished run again from its checkpoint and add the measures the file lacks; the ones it holds must come out the same, or nothing is written"
+    folder, results = Path(folder), Path(results)
+    res, arms, data, added = read_results(results), {a.name: a for a in study.arms}, {}, {}
+    if res is None: raise DataError(f'{results}: no result file to remeasure (run the study first)', path=results)
+    if res.get('study') != study.name or not _same_study(res['definition'], _definition(study)):
+        raise ConfigError(f'{results} holds another study (or this one defined differently)', path=results)
+    for key, rec in res['runs'].items():
+        fin, where = rec.get('final'), folder/rec['arm']/f"seed-{rec['seed']}"
+        if not fin: continue
+        if not (where/'musiclab.json').exists(): log(f'{key}: no checkpoint in {where}: left as it is'); continue
+        arm = arms[rec['arm']]
+        cfg = run_config(study, arm, rec['seed'])
+        spec = arm.data or cfg.data
+        if spec not in data: data[spec] = heldout(cfg.model_class()(cfg), spec)
+        train, test = data[spec]
+        measure = _measure(arm)
+        ev = measure(cfg.model_class().load(where), test, limit=study.eval_limit, **({'train': train} if _takes_train(measure) else {}))
+        moved = [f'{k} {fin[k]:.6g} -> {v:.6g}' for k, v in ev.items() if k in fin and not _same_number(fin[k], v, rtol)]
+        if moved: raise DataError(f"{key}: measured again from {where}, {', '.join(moved)}: not the measures the file holds; nothing written", path=results)
+        added[key] = {k: v for k, v in ev.items() if k not in fin}
+        log(f"{key}: the same measures again; added {', '.join(added[key]) or 'nothing'}")
+    with _locked(folder/'results.lock'):   # written under the study's lock: a running study may share the file
+        res = read_results(results)
+        for key, new in added.items():
+            rec = res['runs'][key]
+            rec['final'].update(new)
+            next(p for p in rec['curve'] if p['epoch'] == rec['final']['epoch']).update(new)
+        res['definition'] = _definition(study)   # the columns may name the new measures
+        res['remeasured'] = dict(date=datetime.date.today().isoformat(), **provenance(), added=sorted({k for v in added.values() for k in v}))
+        atomic_write(results, json.dumps(res, indent=1))
+    return res
+
 # %% ../nbs/16_experiment.ipynb #46cb4023
 STUDIES = {}   # study name -> function(**options) -> Study (bench/repro.py runs them)
 
@@ -384,8 +426,9 @@ _TINY_BUDGET = dict(seeds=(0,), batch_size=8, steps_per_epoch=2, points=(1,), ev
 def _sized(name:str, size:str):
     if size not in ('small', 'tiny'): raise ConfigError(f"the {name} study comes in sizes 'small' and 'tiny', not {size!r}")
 
-_SPEC_COLS = {'mr_stft': ('MR-STFT', 3), 'lsd_db': ('LSD (dB)', 2), 'sc': ('SC', 3), 'fd': ('FD to held-out', 1),
-              'fd_position': ('FD position', 2), 'closer_to_real': ('closer than noise', 2), 'components_in_use': ('components in use', 1)}
+_SPEC_COLS = {'mr_stft': ('MR-STFT', 3), 'lsd_db': ('LSD (dB)', 2), 'sc': ('SC', 3), 'recon_level_db': ('recon. level (dB)', 1), 'fd': ('FD to held-out', 1),
+              'fd_position': ('FD position', 2), 'closer_to_real': ('closer than noise', 2), 'sample_level_db': ('sample level (dB)', 1),
+              'components_in_use': ('components in use', 1)}
 
 def _specvae_working(size:str='small', data:str|None=None, **_)->Study:
     _sized('specvae-working', size)

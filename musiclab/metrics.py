@@ -19,8 +19,8 @@ __all__ = ['METRICS', 'EMBED_PARTS', 'note_array', 'pitch_range', 'n_pitches_use
            'pitch_class_entropy', 'in_key_rate', 'scale_consistency', 'polyphony', 'polyphony_rate', 'empty_beat_rate',
            'groove_consistency', 'drum_in_pattern_rate', 'drum_pattern_consistency', 'describe', 'describe_all',
            'distinct_ngrams', 'features', 'set_distances', 'overlap_kl', 'compare_sets', 'score_measures',
-           'real_pieces', 'mr_stft_distance', 'audio_measures', 'audio_embedding', 'frechet_distance', 'calibrated_fd',
-           'fd_position', 'closer_to_real', 'calibration_table']
+           'real_pieces', 'mr_stft_distance', 'audio_measures', 'level_db', 'audio_embedding', 'frechet_distance',
+           'calibrated_fd', 'fd_position', 'closer_to_real', 'calibration_table']
 
 # %% ../nbs/07_metrics.ipynb #3e97bfcd
 def note_array(x, # a Piece, a corpus Item, or an (N, 3) array of onset tick, duration tick, pitch
@@ -281,6 +281,17 @@ def audio_measures(recon, # the model's reconstructions (N, L) or a list of clip
     mean = lambda f: float(np.mean([f(a, b) for a, b in zip(xs, ys)]))
     return {'mr_stft': float(mr_stft_distance(xs, ys, sr).mean()), 'log_spectral_distance': mean(log_spectral_distance),
             'spectral_convergence': mean(spectral_convergence), 'clips': len(xs)}
+
+# %% ../nbs/07_metrics.ipynb #a3f6ed19
+def level_db(clips, # clips (N, L), one clip (L,), or a list of clips
+             reference, # the clips they are compared with (any number, any lengths)
+             floor_db:float=-120.0, # what silence (or any ratio below it) counts as
+            )->float:
+    "How much louder (+) or quieter (-) `clips` are than `reference`, in dB: 20 log10 of the ratio of their RMS levels, each over all its samples"
+    rms = lambda cs, what: float(np.sqrt(np.mean(np.concatenate(_clips(cs, what)) ** 2)))
+    ref = rms(reference, 'reference clips')
+    if ref == 0: raise DataError('the reference clips are silent: a level relative to silence is not defined')
+    return max(20 * np.log10(max(rms(clips, 'clips'), 1e-300) / ref), floor_db)
 
 # %% ../nbs/07_metrics.ipynb #d55d22c3
 EMBED_PARTS = {'log-mel': 64, 'mfcc': 20, 'chroma': 12, 'contrast': 7}   # features a frame; the embedding is their means, then their spreads

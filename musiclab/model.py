@@ -90,6 +90,7 @@ class Model:
     model_id:str = ''        # the configs' `model` field, and what musiclab.json records
     parts:tuple = ('net',)   # the networks, each saved as <part>.keras
     controls:tuple = ()      # keyword controls `sample` understands besides n, temperature and seed
+    threads_between_ops:int|None = None   # TensorFlow's threads between operations when `musiclab train` trains it (None: its default, every core)
 
     def __init__(self, config:Config, # a config of this model (with any overrides)
                  converter=None, # a converter (default: a fresh one from the config, fitted by `fit`)

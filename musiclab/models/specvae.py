@@ -16,7 +16,7 @@ from ..core import *
 from ..audio import AudioItem, AudioPiece, AudioSet, load_audio, make_clips, resample
 from ..spectrogram import (SpecParams, SpecPiece, Specs, make_spectrograms, spectrogram, to_audio, phase_comparison, phase_table,
                                   STANDARD_TRANSFORMS)
-from .wavevae import AudioVAE, ELBOModel, in_batches, study_measure
+from .wavevae import AudioVAE, ELBOModel, in_batches, listening, listening_html, study_measure
 
 tfd, tfb = tfp.distributions, tfp.bijectors
 
@@ -363,7 +363,7 @@ SpecVAEModel.demo_title = lambda self: f'Spectrogram VAE: a new {self.params.sec
 SpecVAEModel.demo_how = lambda self, t: f'z from the mixture prior, temperature {t:g}'
 
 def demo(out, seed:int=0)->list[Path]:
-    "The clip of the shipped specvae-small checkpoint and an index.html to play it"
+    "The clip of the shipped specvae-working-small checkpoint and an index.html to play it"
     from musiclab.media import write_html
-    [e] = SpecVAEModel.load(asset('specvae-small')).demo_entries(out, seed)
+    [e] = SpecVAEModel.load(asset('specvae-working-small')).demo_entries(out, seed)
     return [e['wav'], e['png'], e['svg'], write_html(out, [e], title='musiclab demo: the spectrogram VAE')]

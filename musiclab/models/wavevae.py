@@ -14,14 +14,14 @@ from fastcore.basics import patch
 from ..core import *
 from ..audio import (AudioItem, AudioPiece, AudioSet, ClipConverter, Clips, SAMPLE_RATE, load_audio, make_clips, read_audio, rmse,
                             log_spectral_distance, _power)
-from ..metrics import audio_measures, calibrated_fd, closer_to_real, fd_position
+from ..metrics import audio_measures, calibrated_fd, closer_to_real, fd_position, level_db
 from ..model import Job, LatentModel
 
 # %% auto #0
 __all__ = ['LOG_2PI', 'NORM_LAYERS', 'LIKELIHOODS', 'log_normal_pdf', 'ResBlock1D', 'seed_encoder', 'seed_decoder',
            'conv_encoder', 'conv_decoder', 'build_nets', 'ELBOModel', 'WaveVAE', 'AudioVAE', 'WaveVAEModel', 'SameNet',
            'in_batches', 'average_spectrum_db', 'compare_models', 'results_table', 'demo', 'seq_encoder', 'seq_decoder',
-           'mr_stft_loss', 'study_measure']
+           'mr_stft_loss', 'study_measure', 'listening', 'listening_html']
 
 # %% ../../nbs/13_wavevae.ipynb #5d6368c9
 LOG_2PI = math.log(2 * math.pi)
@@ -260,6 +260,7 @@ class AudioVAE(LatentModel):
     unit = 'clips'                   # what recordings are cut into (the converter's items): the key of their counts in `data`
     sizes = 'clips or networks'      # what a checkpoint of another config was made for (in `check_net`'s message)
     network, net_keys = None, ()     # the keras.Model class, and the hyper-parameters its networks must share with the config
+    threads_between_ops = 1          # convolutions use every core inside each op; a second pool running ops beside them only competes (bench/train.py)
 
     def __init__(self, config:Config, converter=None, nets:dict|None=None):
         super().__init__(config, converter, nets)
@@ -486,9 +487,9 @@ WaveVAEModel.demo_title = lambda self: f"Waveform VAE: a new {self.hp['clip_samp
 WaveVAEModel.demo_how = lambda self, t: f'latent z = {t:g} x N(0, I)'
 
 def demo(out, seed:int=0)->list[Path]:
-    "The clip of the shipped wavevae-small checkpoint and an index.html to play it"
+    "The clip of the shipped wavevae-working-small checkpoint and an index.html to play it"
     from musiclab.media import write_html
-    [e] = WaveVAEModel.load(asset('wavevae-small')).demo_entries(out, seed)
+    [e] = WaveVAEModel.load(asset('wavevae-working-small')).demo_entries(out, seed)
     return [e['wav'], e['svg'], write_html(out, [e], title='musiclab demo: the waveform VAE')]
 
 # %% ../../nbs/13_wavevae.ipynb #d2df1d19
@@ -556,10 +557,36 @@ def study_measure(model:AudioVAE, # a trained model
     if train is None: raise ConfigError('study_measure needs the training recordings (train=): real training clips are the floor of the Fréchet distance')
     sr = model.sample_rate
     real, tr = model.real_clips(test, limit), model.real_clips(train, limit)
-    rec = audio_measures(model.heard(model.reconstruct(model.of_clips(real))), real, sr)
+    heard = model.heard(model.reconstruct(model.of_clips(real)))
+    rec = audio_measures(heard, real, sr)
     gen = model.heard(np.stack([model.converter.array(g) for g in model.sample(len(real), seed=seed)]))
     rows = calibrated_fd(gen, real, tr, sr, seed=seed)
     fd = {r['name']: r['fd'] for r in rows}
-    return dict(mr_stft=rec['mr_stft'], lsd_db=rec['log_spectral_distance'], sc=rec['spectral_convergence'], fd=fd['generated'],
-                fd_floor=fd['train (floor)'], fd_noise=fd['white noise'], fd_position=fd_position(rows), closer_to_real=float(closer_to_real(rows)),
-                **model.study_extra(tr), clips=len(real))
+    return dict(mr_stft=rec['mr_stft'], lsd_db=rec['log_spectral_distance'], sc=rec['spectral_convergence'], recon_level_db=level_db(heard, real),
+                fd=fd['generated'], fd_floor=fd['train (floor)'], fd_noise=fd['white noise'], fd_position=fd_position(rows),
+                closer_to_real=float(closer_to_real(rows)), sample_level_db=level_db(gen, real), **model.study_extra(tr), clips=len(real))
+
+# %% ../../nbs/13_wavevae.ipynb #4dbad3b0
+def listening(models:dict, # title -> trained audio VAE; the first one's clips (length, rate) are the held-out clips'
+              test, # held-out recordings
+              n:int=2, # held-out clips, and samples a model
+              seed:int=0)->list[AudioPiece]:
+    "n held-out clips, the first model's reconstructions of them, then n samples of every model (each at most as long as the clips), titled"
+    (name, first), *_ = models.items()
+    real = first.real_clips(test, n)
+    out = [AudioPiece(c, first.sample_rate, f'held-out clip {i + 1}') for i, c in enumerate(real)]
+    out += [AudioPiece(c, first.sample_rate, f'{name}: reconstruction of clip {i + 1}')
+            for i, c in enumerate(first.heard(first.reconstruct(first.of_clips(real))))]
+    secs = real.shape[1] / first.sample_rate
+    for name, m in models.items():
+        gen = m.heard(np.stack([m.converter.array(g) for g in m.sample(n, seed=seed)]))
+        out += [AudioPiece(g[:round(secs * m.sample_rate)], m.sample_rate, f'{name}: sample {i + 1}') for i, g in enumerate(gen)]
+    return out
+
+def listening_html(pieces:list[AudioPiece], # from `listening`: the held-out clips first
+                   sample_rate:int=8000)->str: # the players' rate
+    "One table: each clip's title, its level against the held-out clips (dB), its length and rate, and a player at its true level"
+    real = [p.audio for p in pieces if p.title.startswith('held-out')]
+    rows = ''.join(f'<tr><td>{p.title}</td><td>{level_db(p.audio, real):+.1f}</td><td>{p.seconds:.1f} s at {p.sample_rate} Hz</td>'
+                   f'<td>{p.audio_html(sample_rate, peak=None)}</td></tr>' for p in pieces)
+    return f'<table><tr><th>clip</th><th>level (dB)</th><th>length</th><th>listen</th></tr>{rows}</table>'
