@@ -12,7 +12,9 @@ and fusion models train one a clef):
 - the input pipeline's share: the same number of batches drawn from the pipeline alone, against the steps' time (`fit` draws
   them beside the step, so a share well under 1 means the model never waits for data).
 
-Run: python bench/train.py [--configs lstm-small ...] [--steps 10] [--data CONFIG=SPEC ...] [--threads N]
+Run: python bench/train.py [--configs lstm-small ...] [--steps 10] [--data CONFIG=SPEC ...] [--threads N] [--between N]
+(`--between 1`: one thread between operations, as `musiclab train` sets it for the audio VAEs (`Model.threads_between_ops`); run
+both ways to see what it buys each family.)
 The data is each config's own (the music21 corpus; music21 pieces rendered to audio); the drum configs read the Groove MIDI
 Dataset at ../shared/data/groove and, where it is absent, a made-up drum folder of the same shapes (said so: a step's speed
 does not depend on the notes). The last line is the headline; `@@json` lines carry the rows for bench/run.py.
@@ -92,19 +94,23 @@ def main(argv=None):
     ap.add_argument('--steps', type=int, default=10, help='timed training steps a network (after 2 that trace the step)')
     ap.add_argument('--data', nargs='*', default=[], help='CONFIG=SPEC: other data for a config')
     ap.add_argument('--threads', type=int, help='TensorFlow threads (default: all cores)')
+    ap.add_argument('--between', type=int, help='TensorFlow threads between operations (default: as --threads, or all cores)')
     args = ap.parse_args(argv)
     from musiclab.core import set_threads
-    set_threads(args.threads)
+    set_threads(args.threads, args.between)
     specs = dict(kv.split('=', 1) for kv in args.data)
     peak = matmul_flops()
-    print(f'{os.cpu_count()} cores, load average {os.getloadavg()[0]:.1f}; float32 matrix product (2048 x 2048): {peak / 1e9:.1f} GFLOP/s', flush=True)
+    import tensorflow as tf
+    threads = dict(within=tf.config.threading.get_intra_op_parallelism_threads(), between=tf.config.threading.get_inter_op_parallelism_threads())   # 0: TensorFlow's default
+    print(f'{os.cpu_count()} cores, load average {os.getloadavg()[0]:.1f}; float32 matrix product (2048 x 2048): {peak / 1e9:.1f} GFLOP/s; '
+          f"TensorFlow threads within ops {threads['within'] or 'default'}, between ops {threads['between'] or 'default'}", flush=True)
     rows = []
     for name in args.configs:
         rows += measure(name, args.steps, specs.get(name))
         done = ', '.join(f"{r['part']} {r['examples_per_s']:.1f} examples/s" for r in rows if r['config'] == name)
         print(f'{name}: measured ({done})', flush=True)
     print(table(rows, peak))
-    print('@@json ' + json.dumps(dict(matmul_gflops=peak / 1e9, rows=rows)))
+    print('@@json ' + json.dumps(dict(matmul_gflops=peak / 1e9, threads=threads, rows=rows)))
     best = max(rows, key=lambda r: r['gflops']); worst = min(rows, key=lambda r: r['gflops'])
     lead = next((r for r in rows if r['config'] == 'lstm-small'), rows[0])
     print(f"{lead['config']} ({lead['part']}) trains at {lead['gflops'] * 1e9 / peak:.2f} of the matrix product's FLOP/s; "

@@ -24,7 +24,8 @@ def test_wheel_holds_every_exported_module(wheel):
 
 SHIPPED = {'lstm-small': ('musiclab.json', 'treble.keras', 'bass.keras'), 'fusion-small': ('musiclab.json', 'treble.keras', 'bass.keras'),
            'groovae-4bar-small': ('musiclab.json', 'musicvae.keras', 'README.md'), 'wavevae-small': ('musiclab.json', 'vae.keras'),
-           'specvae-small': ('musiclab.json', 'vae.keras', 'README.md')}
+           'specvae-small': ('musiclab.json', 'vae.keras', 'README.md'), 'wavevae-working-small': ('musiclab.json', 'vae.keras'),
+           'specvae-working-small': ('musiclab.json', 'vae.keras')}
 
 def test_wheel_ships_the_demo_checkpoints(wheel):
     "`musiclab demo` needs the small checkpoints inside the package, loaded from site-packages; each under 20 MB"

@@ -154,6 +154,11 @@ def test_shipped_checkpoint_and_demo(tmp_path):
     assert size < 20 * 2 ** 20, f'the shipped checkpoint is {size / 2 ** 20:.1f} MB'
     m = SpecVAEModel.load(folder)
     assert m.config.name == 'specvae-small' and m.shape == (128, 128)
+    work = asset('specvae-working-small')   # what the demo plays: the model made to work (bench/working.py)
+    size = sum(p.stat().st_size for p in work.iterdir())
+    assert size < 20 * 2 ** 20, f'the shipped working checkpoint is {size / 2 ** 20:.1f} MB'
+    w = SpecVAEModel.load(work)
+    assert w.config.name == 'specvae-working-small' and type(w.net.prior).__name__ == 'VampPrior' and w.data['valid'], w.data
     files = demo(tmp_path/'demo', seed=0)
     assert {f.name for f in files} == {'specvae.wav', 'specvae.png', 'specvae.svg', 'index.html'}
     assert 'specvae.wav' in (tmp_path/'demo'/'index.html').read_text()

@@ -142,6 +142,11 @@ def test_shipped_checkpoint_and_demo(tmp_path):
     assert size < 20 * 2 ** 20, f'the shipped checkpoint is {size / 2 ** 20:.1f} MB'
     m = WaveVAEModel.load(folder)
     assert m.config.name == 'wavevae-small' and m.hp['latent_dim'] == 2
+    work = asset('wavevae-working-small')   # what the demo plays: the model made to work (bench/working.py)
+    size = sum(p.stat().st_size for p in work.iterdir())
+    assert size < 20 * 2 ** 20, f'the shipped working checkpoint is {size / 2 ** 20:.1f} MB'
+    w = WaveVAEModel.load(work)
+    assert w.config.name == 'wavevae-working-small' and w.hp['arch'] == 'seq' and w.data['valid'], w.data   # it says which pieces it never trained on
     files = demo(tmp_path/'demo', seed=0)
     assert {f.name for f in files} == {'wavevae.wav', 'wavevae.svg', 'index.html'}
     assert 'wavevae.wav' in (tmp_path/'demo'/'index.html').read_text()

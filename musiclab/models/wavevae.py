@@ -20,8 +20,8 @@ from ..model import Job, LatentModel
 # %% auto #0
 __all__ = ['LOG_2PI', 'NORM_LAYERS', 'LIKELIHOODS', 'log_normal_pdf', 'ResBlock1D', 'seed_encoder', 'seed_decoder',
            'conv_encoder', 'conv_decoder', 'build_nets', 'ELBOModel', 'WaveVAE', 'AudioVAE', 'WaveVAEModel', 'SameNet',
-           'in_batches', 'average_spectrum_db', 'compare_models', 'results_table', 'demo', 'seq_encoder', 'seq_decoder',
-           'mr_stft_loss', 'study_measure', 'listening', 'listening_html']
+           'in_batches', 'average_spectrum_db', 'compare_models', 'results_table', 'seq_encoder', 'seq_decoder',
+           'mr_stft_loss', 'study_measure', 'listening', 'listening_html', 'demo']
 
 # %% ../../nbs/13_wavevae.ipynb #5d6368c9
 LOG_2PI = math.log(2 * math.pi)
@@ -472,26 +472,6 @@ def results_table(rows:list[dict])->str:
     for r in rows: lines.append('| ' + ' | '.join(f.format(r[k]) if k in r else '' for k, _, f in cols) + ' |')
     return '\n'.join(lines)
 
-# %% ../../nbs/13_wavevae.ipynb #3d93fa5e
-@patch
-def demo_entries(self:AudioVAE, out, # the folder to write into
-                 seed:int=0, length:int|None=None, temperature:float|None=None)->list[dict]: # default: the class's `demo_temperature`
-    "A new clip, saved as `<model id>.*` into `out`; its entry for the demo page (the two audio VAEs say what it is in `demo_title` and `demo_how`)"
-    t = self.demo_temperature if temperature is None else temperature
-    [p] = self.sample(1, temperature=t, seed=seed)
-    p.title = self.demo_title()
-    return [{**p.save(out, self.model_id), 'title': p.title, 'caption': f'{p.caption}; {self.config.name}, trained on {self.config.data} ({self.demo_how(t)})'}]
-
-WaveVAEModel.demo_temperature = 0.8
-WaveVAEModel.demo_title = lambda self: f"Waveform VAE: a new {self.hp['clip_samples'] / self.sample_rate:.0f}-second clip"
-WaveVAEModel.demo_how = lambda self, t: f'latent z = {t:g} x N(0, I)'
-
-def demo(out, seed:int=0)->list[Path]:
-    "The clip of the shipped wavevae-working-small checkpoint and an index.html to play it"
-    from musiclab.media import write_html
-    [e] = WaveVAEModel.load(asset('wavevae-working-small')).demo_entries(out, seed)
-    return [e['wav'], e['svg'], write_html(out, [e], title='musiclab demo: the waveform VAE')]
-
 # %% ../../nbs/13_wavevae.ipynb #d2df1d19
 def seq_encoder(length:int, latent:int=8, # numbers in each frame's code
                 channels=(32, 64, 96, 128), strides=(4, 4, 4, 4), kernel:int=9, norm:str='instance', alpha:float=0.4)->keras.Model:
@@ -590,3 +570,23 @@ def listening_html(pieces:list[AudioPiece], # from `listening`: the held-out cli
     rows = ''.join(f'<tr><td>{p.title}</td><td>{level_db(p.audio, real):+.1f}</td><td>{p.seconds:.1f} s at {p.sample_rate} Hz</td>'
                    f'<td>{p.audio_html(sample_rate, peak=None)}</td></tr>' for p in pieces)
     return f'<table><tr><th>clip</th><th>level (dB)</th><th>length</th><th>listen</th></tr>{rows}</table>'
+
+# %% ../../nbs/13_wavevae.ipynb #3d93fa5e
+@patch
+def demo_entries(self:AudioVAE, out, # the folder to write into
+                 seed:int=0, length:int|None=None, temperature:float|None=None)->list[dict]: # default: the class's `demo_temperature`
+    "A new clip, saved as `<model id>.*` into `out`; its entry for the demo page (the two audio VAEs say what it is in `demo_title` and `demo_how`)"
+    t = self.demo_temperature if temperature is None else temperature
+    [p] = self.sample(1, temperature=t, seed=seed)
+    p.title = self.demo_title()
+    return [{**p.save(out, self.model_id), 'title': p.title, 'caption': f'{p.caption}; {self.config.name}, trained on {self.config.data} ({self.demo_how(t)})'}]
+
+WaveVAEModel.demo_temperature = 0.8
+WaveVAEModel.demo_title = lambda self: f"Waveform VAE: a new {self.hp['clip_samples'] / self.sample_rate:.0f}-second clip"
+WaveVAEModel.demo_how = lambda self, t: f'latent z = {t:g} x N(0, I)'
+
+def demo(out, seed:int=0)->list[Path]:
+    "The clip of the shipped wavevae-working-small checkpoint and an index.html to play it"
+    from musiclab.media import write_html
+    [e] = WaveVAEModel.load(asset('wavevae-working-small')).demo_entries(out, seed)
+    return [e['wav'], e['svg'], write_html(out, [e], title='musiclab demo: the waveform VAE')]
