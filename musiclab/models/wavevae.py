@@ -528,6 +528,23 @@ def real_clips(self:AudioVAE, items, # recordings at the model's rate
     if not len(cut): raise DataError(f'no clip of {n / self.sample_rate:.2f} s in these recordings: ' + '; '.join(f'{k}: {r}' for k, r in cut.skipped[:3]))
     return _even(cut.x, limit)
 
+@patch
+def heard_reconstructions(self:AudioVAE, clips:np.ndarray)->np.ndarray:
+    "Clips (N, samples) through the encoder's mean and the decoder, heard as clips"
+    return self.heard(self.reconstruct(self.of_clips(clips)))
+
+@patch
+def heard_samples(self:AudioVAE, n:int, seed:int=0)->np.ndarray:
+    "n samples from the prior, heard as clips (N, samples)"
+    return self.heard(np.stack([self.converter.array(g) for g in self.sample(n, seed=seed)]))
+
+@patch
+def validation_items(self:AudioVAE)->list[AudioItem]:
+    "The recordings of its config's data it kept for validation and never trained on (by the names `fit` recorded in `data`)"
+    valid = set(self.data.get('valid', ()))
+    if not valid: raise DataError(f'{self.config.name}: this model records no validation recordings (train it with `fit`, or load a checkpoint that did)')
+    return [it for it in self.load_data().items if it.name in valid]
+
 def study_measure(model:AudioVAE, # a trained model
                   test, # held-out recordings
                   limit:int|None=None, # at most this many held-out (and training) clips, evenly spaced
@@ -537,9 +554,9 @@ def study_measure(model:AudioVAE, # a trained model
     if train is None: raise ConfigError('study_measure needs the training recordings (train=): real training clips are the floor of the Fréchet distance')
     sr = model.sample_rate
     real, tr = model.real_clips(test, limit), model.real_clips(train, limit)
-    heard = model.heard(model.reconstruct(model.of_clips(real)))
+    heard = model.heard_reconstructions(real)
     rec = audio_measures(heard, real, sr)
-    gen = model.heard(np.stack([model.converter.array(g) for g in model.sample(len(real), seed=seed)]))
+    gen = model.heard_samples(len(real), seed)
     rows = calibrated_fd(gen, real, tr, sr, seed=seed)
     fd = {r['name']: r['fd'] for r in rows}
     return dict(mr_stft=rec['mr_stft'], lsd_db=rec['log_spectral_distance'], sc=rec['spectral_convergence'], recon_level_db=level_db(heard, real),
@@ -555,12 +572,10 @@ def listening(models:dict, # title -> trained audio VAE; the first one's clips (
     (name, first), *_ = models.items()
     real = first.real_clips(test, n)
     out = [AudioPiece(c, first.sample_rate, f'held-out clip {i + 1}') for i, c in enumerate(real)]
-    out += [AudioPiece(c, first.sample_rate, f'{name}: reconstruction of clip {i + 1}')
-            for i, c in enumerate(first.heard(first.reconstruct(first.of_clips(real))))]
+    out += [AudioPiece(c, first.sample_rate, f'{name}: reconstruction of clip {i + 1}') for i, c in enumerate(first.heard_reconstructions(real))]
     secs = real.shape[1] / first.sample_rate
     for name, m in models.items():
-        gen = m.heard(np.stack([m.converter.array(g) for g in m.sample(n, seed=seed)]))
-        out += [AudioPiece(g[:round(secs * m.sample_rate)], m.sample_rate, f'{name}: sample {i + 1}') for i, g in enumerate(gen)]
+        out += [AudioPiece(g[:round(secs * m.sample_rate)], m.sample_rate, f'{name}: sample {i + 1}') for i, g in enumerate(m.heard_samples(n, seed))]
     return out
 
 def listening_html(pieces:list[AudioPiece], # from `listening`: the held-out clips first
