@@ -8,6 +8,8 @@
     python bench/repro.py --study musicvae --jobs 2 --detach          # two runs at a time, one TensorFlow thread each (2 cores)
     python bench/repro.py --study groove-tasks --threads 1 --detach   # beside another study run with --threads 1: both share 2 cores
 
+A study whose every arm is of a family `musiclab train` trains with oneDNN's kernels (musiclab.configs.ONEDNN_MODELS: the audio VAEs)
+trains with them here too; --remeasure measures with TensorFlow's default kernels. Each write records the machine and the setting.
 Results go to nbs/results/repro-<study>.json (kept in the repository: the chapters read them); checkpoints to runs/repro/<study>/.
 A finished run is never repeated; a stopped one goes on from its last checkpoint.
 """
@@ -65,9 +67,12 @@ def main(argv=None):
             res = read_results(Path(args.results)/f'repro-{name}.json')
             if res: print(f"{name}: {res['definition']['question']}\n" + study_table(res), flush=True)
         return 0
-    from musiclab.core import set_threads
-    set_threads(args.threads)   # before any model runs anything in TensorFlow
+    from musiclab.configs import ONEDNN_MODELS
+    from musiclab.core import get_config, set_threads, use_onednn
     names = GROUPS.get(args.study, (args.study,))
+    models = {get_config(a.config).model for name in names for a in study(name, **({'data': args.data} if args.data else {})).arms}
+    if models <= ONEDNN_MODELS and not args.remeasure: use_onednn()   # before TensorFlow is imported: as `musiclab train` trains these families
+    set_threads(args.threads)   # before any model runs anything in TensorFlow
     try:
         for name in names:
             s = study(name, **({'data': args.data} if args.data else {}))

@@ -12,9 +12,10 @@ and fusion models train one a clef):
 - the input pipeline's share: the same number of batches drawn from the pipeline alone, against the steps' time (`fit` draws
   them beside the step, so a share well under 1 means the model never waits for data).
 
-Run: python bench/train.py [--configs lstm-small ...] [--steps 10] [--data CONFIG=SPEC ...] [--threads N] [--between N]
+Run: python bench/train.py [--configs lstm-small ...] [--steps 10] [--data CONFIG=SPEC ...] [--threads N] [--between N] [--onednn]
 (`--between 1`: one thread between operations, as `musiclab train` sets it for the audio VAEs (`Model.threads_between_ops`); run
-both ways to see what it buys each family.)
+both ways to see what it buys each family; the same for `--onednn`, TensorFlow's oneDNN kernels, which `musiclab train` uses for
+the families in musiclab.configs.ONEDNN_MODELS.)
 The data is each config's own (the music21 corpus; music21 pieces rendered to audio); the drum configs read the Groove MIDI
 Dataset at ../shared/data/groove and, where it is absent, a made-up drum folder of the same shapes (said so: a step's speed
 does not depend on the notes). The last line is the headline; `@@json` lines carry the rows for bench/run.py.
@@ -95,15 +96,19 @@ def main(argv=None):
     ap.add_argument('--data', nargs='*', default=[], help='CONFIG=SPEC: other data for a config')
     ap.add_argument('--threads', type=int, help='TensorFlow threads (default: all cores)')
     ap.add_argument('--between', type=int, help='TensorFlow threads between operations (default: as --threads, or all cores)')
+    ap.add_argument('--onednn', action='store_true', help="oneDNN's kernels, as `musiclab train` uses them for musiclab.configs.ONEDNN_MODELS (default: TensorFlow's choice for this CPU)")
     args = ap.parse_args(argv)
-    from musiclab.core import set_threads
+    from musiclab.core import set_threads, use_onednn
+    if args.onednn and not use_onednn(): ap.error('TF_ENABLE_ONEDNN_OPTS is set to off in this shell')   # before set_threads imports TensorFlow
     set_threads(args.threads, args.between)
     specs = dict(kv.split('=', 1) for kv in args.data)
     peak = matmul_flops()
     import tensorflow as tf
-    threads = dict(within=tf.config.threading.get_intra_op_parallelism_threads(), between=tf.config.threading.get_inter_op_parallelism_threads())   # 0: TensorFlow's default
+    threads = dict(within=tf.config.threading.get_intra_op_parallelism_threads(), between=tf.config.threading.get_inter_op_parallelism_threads(),   # 0: TensorFlow's default
+                   onednn=os.environ.get('TF_ENABLE_ONEDNN_OPTS'))   # '1': oneDNN's kernels asked for; None: TensorFlow's default for this CPU
     print(f'{os.cpu_count()} cores, load average {os.getloadavg()[0]:.1f}; float32 matrix product (2048 x 2048): {peak / 1e9:.1f} GFLOP/s; '
-          f"TensorFlow threads within ops {threads['within'] or 'default'}, between ops {threads['between'] or 'default'}", flush=True)
+          f"TensorFlow threads within ops {threads['within'] or 'default'}, between ops {threads['between'] or 'default'}; "
+          f"kernels {'oneDNN' if args.onednn else 'default'}", flush=True)
     rows = []
     for name in args.configs:
         rows += measure(name, args.steps, specs.get(name))

@@ -26,7 +26,7 @@ def train(model:str, name:str, out:Path)->dict:
                        capture_output=True, text=True)
     dt = time.perf_counter() - t
     if r.returncode: raise SystemExit(f'{name} failed:\n{r.stderr[-3000:]}')
-    return dict(config=name, seconds=dt, load_before=before, load_after=os.getloadavg()[0])
+    return dict(config=name, seconds=dt, load_before=before, load_after=os.getloadavg()[0], onednn='oneDNN kernels' in r.stdout)   # as `musiclab train` says it trained
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split('\n\n')[0])
@@ -47,7 +47,7 @@ def main():
         r = train(cfg.model, name, Path(args.out)/name)
         res.append(dict(r, epochs=cfg['epochs'], batch_size=cfg['batch_size'], minutes=round(r['seconds'] / 60, 2), seconds=round(r['seconds'], 1),
                         load_before=round(r['load_before'], 2), load_after=round(r['load_after'], 2)))
-        print(f"{name:>22}: {r['seconds'] / 60:5.1f} min ({cfg['epochs']} epochs of batch {cfg['batch_size']}; "
+        print(f"{name:>22}: {r['seconds'] / 60:5.1f} min ({cfg['epochs']} epochs of batch {cfg['batch_size']}{', oneDNN kernels' if r['onednn'] else ''}; "
               f"load average {r['load_before']:.1f} before, {r['load_after']:.1f} after)")
     worst = max(res, key=lambda r: r['seconds'])
     print(f"slowest: {worst['config']} trains in {worst['seconds'] / 60:.1f} min on {os.cpu_count()} cores "

@@ -95,6 +95,8 @@ def cmd_train(args)->int:
     if not spec: raise ConfigError(f'{cfg.name} names no data: give --data SPEC ({spec_kinds()})')
     check_spec(cfg, spec)
     out_folder(args.out)
+    from .configs import ONEDNN_MODELS
+    onednn = cfg.model in ONEDNN_MODELS and use_onednn()         # before TensorFlow is imported: the kernels the family trains fastest with
     set_threads(between=cfg.model_class().threads_between_ops)   # before TensorFlow runs anything: the model's own thread setting
     model = cfg.model_class()(cfg)
     data = model.load_data(spec)
@@ -102,7 +104,7 @@ def cmd_train(args)->int:
     train, valid = model.split(data)
     t0 = time.time()
     model.fit(train, valid, out=args.out, strategy=args.strategy, verbose=1 if show_progress() and sys.stdout.isatty() else 0 if env_flag('MUSICLAB_QUIET') else 2)   # a bar per epoch on a terminal, a line per epoch in a log
-    print(f'trained {cfg.name} in {time.time() - t0:.0f} s ({len(model.history)} epochs); checkpoint: {args.out}')
+    print(f"trained {cfg.name} in {time.time() - t0:.0f} s ({len(model.history)} epochs{', oneDNN kernels' if onednn else ''}); checkpoint: {args.out}")
     return 0
 
 # %% ../nbs/20_cli.ipynb #baf17fed

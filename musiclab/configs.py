@@ -7,7 +7,7 @@ from __future__ import annotations
 from .core import Config, alias, register
 
 # %% auto #0
-__all__ = ['MAGENTA_NAMES']
+__all__ = ['MAGENTA_NAMES', 'ONEDNN_MODELS']
 
 # %% ../nbs/00b_configs.ipynb #e0aae590
 _lstm = dict(data='m21-piano', cls='musiclab.models.lstm:LSTMModel', converter='musiclab.symbolic:SymbolicConverter')
@@ -210,7 +210,7 @@ for _c in [
            'wider and deeper at low resolution; d = 32', **{**_spec, 'data': _MULTI},
            hparams={**_spec_hp, **_working, 'sample_rate': 8000, 'n_fft': 512, 'hop': 128, 'bins': 128, 'frames': 128, 'segment_hop': 8000,
                     'latent_dim': 32, 'components': 8, 'enc_channels': [16, 32, 64, 128], 'pool_after': 2, 'dec_dense_channels': 128,
-                    'dec_channels': [128, 32, 16, 16], 'dec_convs': [2, 2, 1, 1], 'dec_batchnorm': 4, 'batch_size': 16, 'epochs': 20, 'patience': 0}),
+                    'dec_channels': [128, 32, 16, 16], 'dec_convs': [2, 2, 1, 1], 'dec_batchnorm': 4, 'batch_size': 16, 'epochs': 10, 'patience': 0}),
     Config('specvae-working-tiny', 'specvae', '32-band mel images of 0.26 s at 4 kHz (128/32), VampPrior of 3, d = 4: for tests (seconds)',
            **{**_spec, 'data': _MULTI},
            hparams={**_spec_hp, **_working, 'sample_rate': 4000, 'n_fft': 128, 'hop': 32, 'bins': 32, 'frames': 32, 'segment_hop': 4096,
@@ -232,3 +232,6 @@ for _c in [
                     'enc_channels': [4, 8], 'dec_channels': [8, 4], 'strides': [4, 4], 'kernel': 5, 'spectral_ffts': [128, 256],
                     'kl_warmup': 10, 'batch_size': 16, 'epochs': 1, 'patience': 0}),
 ]: register(_c)
+
+# %% ../nbs/00b_configs.ipynb #c2d3e522
+ONEDNN_MODELS = frozenset({'wavevae', 'specvae'})   # trained with oneDNN's kernels by `musiclab train` and by the studies of bench/repro.py

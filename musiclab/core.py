@@ -16,8 +16,8 @@ __all__ = ['MODELS', 'MusiclabError', 'DataError', 'ConfigError', 'CheckpointErr
            'import_ref', 'register', 'alias', 'aliases', 'configs', 'model_ref', 'model_class', 'config_table',
            'get_config', 'set_seed', 'out_folder', 'cache_dir', 'atomic_path', 'atomic_open', 'atomic_write',
            'remove_stale_temp', 'in_test', 'repo_root', 'shared_data', 'portable', 'kept', 'kept_bench', 'provenance',
-           'release_gap', 'env_flag', 'show_progress', 'progress', 'set_threads', 'split_by_name', 'write_meta',
-           'read_meta', 'asset']
+           'release_gap', 'env_flag', 'show_progress', 'progress', 'set_threads', 'use_onednn', 'split_by_name',
+           'write_meta', 'read_meta', 'asset']
 
 # %% ../nbs/00_core.ipynb #5aae7211
 class MusiclabError(Exception):
@@ -409,6 +409,13 @@ def set_threads(n:int|None=None, # threads within operations, and between them u
         tf.config.threading.set_inter_op_parallelism_threads(between or n)
     except RuntimeError: return False   # the runtime is up: its pools are fixed for this process
     return True
+
+def use_onednn(on:bool=True, # oneDNN's kernels (faster convolutions on a CPU); False: TensorFlow's own
+              )->bool:
+    "Choose TensorFlow's CPU kernels for this process (TF_ENABLE_ONEDNN_OPTS, read once, when TensorFlow is imported); a user's own setting wins. True when TensorFlow runs as asked"
+    var = 'TF_ENABLE_ONEDNN_OPTS'
+    if var not in os.environ and 'tensorflow' not in sys.modules: os.environ[var] = '1' if on else '0'
+    return var in os.environ and env_flag(var) == on   # imported before anyone chose: its default, which depends on the CPU
 
 # %% ../nbs/00_core.ipynb #583ad234
 def split_by_name(items:list, # things with a `.name` (corpus pieces, recordings)

@@ -126,7 +126,8 @@ def run_one(study:Study, arm:Arm, seed:int, data:tuple, # (train, test) from `he
 
 # %% ../nbs/16_experiment.ipynb #73e6c246
 def _machine()->dict:
-    return dict(platform=platform.platform(), processor=platform.processor() or platform.machine(), cores=os.cpu_count())
+    return dict(platform=platform.platform(), processor=platform.processor() or platform.machine(), cores=os.cpu_count(),
+                onednn=os.environ.get('TF_ENABLE_ONEDNN_OPTS'))   # the kernels asked for ('1': oneDNN's; None: TensorFlow's default for this CPU)
 
 def _definition(study:Study)->dict:
     return dict(question=study.question, seeds=list(study.seeds), batch_size=study.batch_size, steps_per_epoch=study.steps_per_epoch,
