@@ -233,5 +233,5 @@ for _c in [
                     'kl_warmup': 10, 'batch_size': 16, 'epochs': 1, 'patience': 0}),
 ]: register(_c)
 
-# %% ../nbs/00b_configs.ipynb #c2d3e522
+# %% ../nbs/00b_configs.ipynb #d973bc4a
 ONEDNN_MODELS = frozenset({'wavevae', 'specvae'})   # trained with oneDNN's kernels by `musiclab train` and by the studies of bench/repro.py

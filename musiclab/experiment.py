@@ -441,7 +441,7 @@ def _specvae_working(size:str='small', data:str|None=None, **_)->Study:
     m, spec = _AUDIO_MEASURE, data or (work.data if size == 'small' else _TINY_AUDIO)
     arms = (Arm('seed', seed, data=spec, measure=m), Arm('mel-hop4', work.name, {**dec, **prior, 'n_iter': s['n_iter']}, spec, m),
             Arm('gl-iters', work.name, {**dec, **prior}, spec, m), Arm('vamp-prior', work.name, dec, spec, m), Arm('decoder', work.name, data=spec, measure=m))
-    budget = dict(seeds=(0, 1, 2), batch_size=16, steps_per_epoch=100, points=(10, 20, 30), eval_limit=96) if size == 'small' else _TINY_BUDGET
+    budget = dict(seeds=(0, 1, 2), batch_size=16, steps_per_epoch=100, points=(4, 8, 12), eval_limit=96) if size == 'small' else _TINY_BUDGET   # about what specvae-working-small trains
     return Study('specvae-working' + ('' if size == 'small' else '-tiny'), 'What does each step that makes the spectrogram VAE work buy, on the same data and budget?',
                  arms, columns=_SPEC_COLS, **budget)
 STUDIES['specvae-working'] = _specvae_working
