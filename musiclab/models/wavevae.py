@@ -21,7 +21,7 @@ from ..model import Job, LatentModel
 __all__ = ['LOG_2PI', 'NORM_LAYERS', 'LIKELIHOODS', 'log_normal_pdf', 'ResBlock1D', 'seed_encoder', 'seed_decoder',
            'conv_encoder', 'conv_decoder', 'build_nets', 'ELBOModel', 'WaveVAE', 'AudioVAE', 'WaveVAEModel', 'SameNet',
            'in_batches', 'average_spectrum_db', 'compare_models', 'results_table', 'seq_encoder', 'seq_decoder',
-           'mr_stft_loss', 'study_measure', 'listening', 'listening_html', 'demo']
+           'mr_stft_loss', 'study_measure', 'listening', 'listening_html', 'working_timing', 'demo']
 
 # %% ../../nbs/13_wavevae.ipynb #5d6368c9
 LOG_2PI = math.log(2 * math.pi)
@@ -585,6 +585,16 @@ def listening_html(pieces:list[AudioPiece], # from `listening`: the held-out cli
     rows = ''.join(f'<tr><td>{p.title}</td><td>{level_db(p.audio, real):+.1f}</td><td>{p.seconds:.1f} s at {p.sample_rate} Hz</td>'
                    f'<td>{p.audio_html(sample_rate, peak=None)}</td></tr>' for p in pieces)
     return f'<table><tr><th>clip</th><th>level (dB)</th><th>length</th><th>listen</th></tr>{rows}</table>'
+
+def working_timing(config:str # a config bench/working.py trains, e.g. 'wavevae-working-small'
+                  )->str|None:
+    "How long `config` took to train from scratch by `musiclab train`, as nbs/results/working-timing.json keeps it (None when it does not)"
+    f = kept('nbs/results/working-timing.json')
+    t = json.loads(f.read_text()) if f is not None else {}
+    r = next((r for r in t.get('runs', []) if r['config'] == config), None)
+    if r is None: return None
+    return (f"{config} trains in {r['minutes']:.1f} min on {t['machine']['cpus']} cores (goal: under {t['goal_minutes']:.0f}; {r['epochs']} epochs"
+            f"{', oneDNN kernels' if r.get('onednn') else ''}; load average {r['load_before']:.1f} before): `{t['command']}`, {t['date']}")
 
 # %% ../../nbs/13_wavevae.ipynb #3d93fa5e
 @patch
