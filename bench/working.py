@@ -5,7 +5,7 @@ empty checkpoint folder, one after the other. The rendering of the data is done 
 cached), so the figure is training: loading, cutting into clips, the epochs, and saving.
 
 Prints one line a config (wall-clock minutes, the load average before and after: other work on the machine slows it)
-and, last, the headline: the slower of the two against the 15-minute goal. It is long (about an hour on 2 cores in 2026-12):
+and, last, the headline: the slower of the two against the 15-minute goal. It is long (about 15 minutes on 2 cores in 2026-12, an hour before the audio VAEs trained with oneDNN):
 `bench/run.py` runs it only when named, `python bench/run.py --long working`. The figures are kept in
 nbs/results/working-timing.json (with the command, the date, the machine and its load), which the two audio chapters read;
 the checkpoints it leaves in --out are the ones musiclab ships (musiclab/assets/README.md says how they are copied).
