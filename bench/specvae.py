@@ -8,12 +8,14 @@ own train_step (Bernoulli likelihood, 3-sample KL against the mixture prior). sp
 decoder's unnormalised steps recomputed in 8 slices of the batch in the backward pass, `recompute_chunks`, 14_specvae) and
 without that (`specvae-paper:recompute_chunks=0`), for issue 18's goal of a peak under 4 GiB at batch 16; and a third time
 with TensorFlow's oneDNN kernels (`specvae-paper+onednn`: TF_ENABLE_ONEDNN_OPTS=1 in its process; TensorFlow turns them on
-by itself only on CPUs with AVX-512 VNNI or newer). TensorFlow's memory profile showed what sets the peak with its default
+by itself only on CPUs with AVX-512 VNNI or newer). Since 2026-12-02 `musiclab train` trains the spectrogram VAE with oneDNN's kernels
+(musiclab.configs.ONEDNN_MODELS), so every config here runs with them unless its name ends in `+default`: TensorFlow's own kernels
+for this CPU (`specvae-paper+default`, the comparison). TensorFlow's memory profile showed what sets the peak with its default
 kernels: the last convolution's backward pass makes a 576 MB im2col buffer an image, two at once (bench/README.md); oneDNN's
 convolution gradients need no such buffer. Beside each peak, what the process must hold, worked out from the shapes:
 weights, Adam's moments, gradients, the layers' outputs.
 
-Run: python bench/specvae.py [--steps 3] [--configs specvae-small specvae-paper specvae-paper+onednn specvae-paper:recompute_chunks=0]
+Run: python bench/specvae.py [--steps 3] [--configs specvae-small specvae-paper specvae-paper+default specvae-paper:recompute_chunks=0]
 """
 import argparse, json, os, subprocess, sys, time
 
@@ -23,7 +25,7 @@ import numpy as np
 from musiclab.core import get_config, set_seed
 from musiclab.models.specvae import SpecVAEModel
 spec, steps, batch = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
-name, _, extra = spec.split('+')[0].partition(':')   # 'specvae-paper:recompute_chunks=0': a setting changed; '+onednn': oneDNN kernels
+name, _, extra = spec.split('+')[0].partition(':')   # 'specvae-paper:recompute_chunks=0': a setting changed; '+default': TensorFlow's own kernels
 over = {k: int(v) for k, v in (kv.split('=') for kv in extra.split(',') if kv)}
 cfg = get_config(name, batch_size=batch, **over)
 set_seed(0)
@@ -47,7 +49,9 @@ print(json.dumps(dict(config=spec, recompute_chunks=cfg['recompute_chunks'], one
 '''
 
 def measure(name:str, steps:int, batch:int)->dict:
-    env = {**os.environ, 'TF_ENABLE_ONEDNN_OPTS': '1' if name.endswith('+onednn') else os.environ.get('TF_ENABLE_ONEDNN_OPTS', '0')}
+    from musiclab.configs import ONEDNN_MODELS
+    musiclabs = '1' if 'specvae' in ONEDNN_MODELS else os.environ.get('TF_ENABLE_ONEDNN_OPTS', '0')   # the kernels `musiclab train` chooses
+    env = {**os.environ, 'TF_ENABLE_ONEDNN_OPTS': '0' if name.endswith('+default') else musiclabs}
     r = subprocess.run([sys.executable, '-c', CHILD, name, str(steps), str(batch)], capture_output=True, text=True, env=env)
     if r.returncode: raise SystemExit(f'{name} failed:\n{r.stderr[-3000:]}')
     return json.loads(r.stdout.strip().splitlines()[-1])
@@ -56,8 +60,8 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument('--steps', type=int, default=3, help='timed optimiser steps per config')
     ap.add_argument('--batch', type=int, default=16, help='images per step (both configs)')
-    ap.add_argument('--configs', nargs='+', default=['specvae-small', 'specvae-paper', 'specvae-paper+onednn', 'specvae-paper:recompute_chunks=0'],
-                    help="config names; NAME:KEY=N changes an integer setting (the default's last: the paper config without recomputation); NAME+onednn: with oneDNN's kernels")
+    ap.add_argument('--configs', nargs='+', default=['specvae-small', 'specvae-paper', 'specvae-paper+default', 'specvae-paper:recompute_chunks=0'],
+                    help="config names; NAME:KEY=N changes an integer setting (the default's last: the paper config without recomputation); NAME+default: with TensorFlow's own kernels")
     args = ap.parse_args()
     print(f'{os.cpu_count()} cores; {args.steps} timed training steps per config, batches of {args.batch} spectrograms')
     t0 = time.time()
@@ -80,8 +84,8 @@ def main():
         print(f"specvae-small trains {s['examples_per_s'] / p['examples_per_s']:.1f}x faster than specvae-paper on this CPU "
               f"({s['examples_per_s']:.1f} vs {p['examples_per_s']:.2f} examples/s) with {p['peak_mb'] / s['peak_mb']:.1f}x less peak memory "
               f"({s['peak_mb']:,.0f} vs {p['peak_mb']:,.0f} MB)")
-    if 'specvae-paper' in res and 'specvae-paper+onednn' in res:
-        a, o = res['specvae-paper'], res['specvae-paper+onednn']
+    if 'specvae-paper' in res and 'specvae-paper+default' in res:
+        o, a = res['specvae-paper'], res['specvae-paper+default']
         print(f"specvae-paper at batch {o['batch']}: peak memory {o['peak_mb']:,.0f} MB ({o['peak_mb'] / 1024:.2f} GiB) with oneDNN's kernels, "
               f"{a['peak_mb']:,.0f} MB ({a['peak_mb'] / 1024:.2f} GiB) with TensorFlow's default ones (oneDNN {'on' if a['onednn'] else 'off'}); "
               f"a step {a['examples_per_s'] / o['examples_per_s']:.2f}x as long with oneDNN")
