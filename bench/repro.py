@@ -70,12 +70,12 @@ def main(argv=None):
     from musiclab.configs import ONEDNN_MODELS
     from musiclab.core import get_config, set_threads, use_onednn
     names = GROUPS.get(args.study, (args.study,))
-    models = {get_config(a.config).model for name in names for a in study(name, **({'data': args.data} if args.data else {})).arms}
-    if models <= ONEDNN_MODELS and not args.remeasure: use_onednn()   # before TensorFlow is imported: as `musiclab train` trains these families
-    set_threads(args.threads)   # before any model runs anything in TensorFlow
     try:
-        for name in names:
-            s = study(name, **({'data': args.data} if args.data else {}))
+        studies = {name: study(name, **({'data': args.data} if args.data else {})) for name in names}
+        if {get_config(a.config).model for s in studies.values() for a in s.arms} <= ONEDNN_MODELS and not args.remeasure:
+            use_onednn()   # before TensorFlow is imported: as `musiclab train` trains these families
+        set_threads(args.threads)   # before any model runs anything in TensorFlow
+        for name, s in studies.items():
             if args.remeasure:
                 res = remeasure(s, runs/name, Path(args.results)/f'repro-{name}.json', log=lambda m: print(m, flush=True))
                 print(f'{name}: {s.question}\n' + study_table(res), flush=True); continue
