@@ -67,13 +67,12 @@ def main(argv=None):
             res = read_results(Path(args.results)/f'repro-{name}.json')
             if res: print(f"{name}: {res['definition']['question']}\n" + study_table(res), flush=True)
         return 0
-    from musiclab.configs import ONEDNN_MODELS
-    from musiclab.core import get_config, set_threads, use_onednn
+    from musiclab.configs import onednn_for
+    from musiclab.core import get_config, set_threads
     names = GROUPS.get(args.study, (args.study,))
     try:
         studies = {name: study(name, **({'data': args.data} if args.data else {})) for name in names}
-        if {get_config(a.config).model for s in studies.values() for a in s.arms} <= ONEDNN_MODELS and not args.remeasure:
-            use_onednn()   # before TensorFlow is imported: as `musiclab train` trains these families
+        if not args.remeasure: onednn_for({get_config(a.config).model for s in studies.values() for a in s.arms})   # before TensorFlow is imported: as `musiclab train` trains these families
         set_threads(args.threads)   # before any model runs anything in TensorFlow
         for name, s in studies.items():
             if args.remeasure:

@@ -95,8 +95,8 @@ def cmd_train(args)->int:
     if not spec: raise ConfigError(f'{cfg.name} names no data: give --data SPEC ({spec_kinds()})')
     check_spec(cfg, spec)
     out_folder(args.out)
-    from .configs import ONEDNN_MODELS
-    onednn = cfg.model in ONEDNN_MODELS and use_onednn()         # before TensorFlow is imported: the kernels the family trains fastest with
+    from .configs import onednn_for
+    onednn = onednn_for({cfg.model})                             # before TensorFlow is imported: the kernels the family trains fastest with
     set_threads(between=cfg.model_class().threads_between_ops)   # before TensorFlow runs anything: the model's own thread setting
     model = cfg.model_class()(cfg)
     data = model.load_data(spec)

@@ -4,10 +4,10 @@
 
 # %% ../nbs/00b_configs.ipynb #bd9ad5ba
 from __future__ import annotations
-from .core import Config, alias, register
+from .core import Config, alias, register, use_onednn
 
 # %% auto #0
-__all__ = ['MAGENTA_NAMES', 'ONEDNN_MODELS']
+__all__ = ['MAGENTA_NAMES', 'ONEDNN_MODELS', 'onednn_for']
 
 # %% ../nbs/00b_configs.ipynb #e0aae590
 _lstm = dict(data='m21-piano', cls='musiclab.models.lstm:LSTMModel', converter='musiclab.symbolic:SymbolicConverter')
@@ -203,17 +203,17 @@ for _c in [
 ]: register(_c)
 
 _MULTI = 'rendered:m21-piano@piano,strings,guitar,organ'   # every piece on four instruments (issue 19)
-_working = dict(scale='mel', n_iter=100, prior='vamp', learn_weights=True, kl_warmup=1000, dec_convs=2)   # what 14_specvae's steps change
+_working = dict(scale='db', n_iter=100, prior='vamp', learn_weights=True, kl_warmup=1000, dec_convs=2)   # what 14_specvae's steps change
 for _c in [
-    Config('specvae-working-small', 'specvae', 'the seed made to work: 128-band mel images of 2 s at 8 kHz with hop = n_fft / 4 (512/128), '
+    Config('specvae-working-small', 'specvae', 'the seed made to work: 128x256 dB images of 2 s at 8 kHz with hop = n_fft / 4 (256/64), '
            'Griffin-Lim of 100 iterations, a VampPrior of 8 learned pseudo-images with learned weights and KL warm-up, a decoder '
            'wider and deeper at low resolution; d = 32', **{**_spec, 'data': _MULTI},
-           hparams={**_spec_hp, **_working, 'sample_rate': 8000, 'n_fft': 512, 'hop': 128, 'bins': 128, 'frames': 128, 'segment_hop': 8000,
+           hparams={**_spec_hp, **_working, 'sample_rate': 8000, 'n_fft': 256, 'hop': 64, 'bins': 128, 'frames': 256, 'segment_hop': 8000,
                     'latent_dim': 32, 'components': 8, 'enc_channels': [16, 32, 64, 128], 'pool_after': 2, 'dec_dense_channels': 128,
-                    'dec_channels': [128, 32, 16, 16], 'dec_convs': [2, 2, 1, 1], 'dec_batchnorm': 4, 'batch_size': 16, 'epochs': 10, 'patience': 0}),
-    Config('specvae-working-tiny', 'specvae', '32-band mel images of 0.26 s at 4 kHz (128/32), VampPrior of 3, d = 4: for tests (seconds)',
+                    'dec_channels': [128, 32, 16, 16], 'dec_convs': [2, 2, 1, 1], 'dec_batchnorm': 4, 'batch_size': 16, 'epochs': 8, 'patience': 0}),
+    Config('specvae-working-tiny', 'specvae', '32x64 dB images of 0.26 s at 4 kHz (64/16), VampPrior of 3, d = 4: for tests (seconds)',
            **{**_spec, 'data': _MULTI},
-           hparams={**_spec_hp, **_working, 'sample_rate': 4000, 'n_fft': 128, 'hop': 32, 'bins': 32, 'frames': 32, 'segment_hop': 4096,
+           hparams={**_spec_hp, **_working, 'sample_rate': 4000, 'n_fft': 64, 'hop': 16, 'bins': 32, 'frames': 64, 'segment_hop': 4096,
                     'latent_dim': 4, 'components': 3, 'enc_channels': [8, 16], 'pool_after': 1, 'dec_dense_channels': 8,
                     'dec_channels': [16, 8], 'dec_batchnorm': 2, 'batch_size': 16, 'epochs': 2, 'patience': 0, 'n_iter': 16, 'kl_warmup': 10}),
 ]: register(_c)
@@ -235,3 +235,9 @@ for _c in [
 
 # %% ../nbs/00b_configs.ipynb #d973bc4a
 ONEDNN_MODELS = frozenset({'wavevae', 'specvae'})   # trained with oneDNN's kernels by `musiclab train` and by the studies of bench/repro.py
+
+def onednn_for(models, # the model ids about to be trained in this process, e.g. {'specvae'}
+              )->bool:
+    "Choose oneDNN's kernels when every one of `models` trains fastest with them; call before TensorFlow is imported. True when they are on"
+    models = set(models)
+    return bool(models) and models <= ONEDNN_MODELS and use_onednn()

@@ -129,17 +129,22 @@ def _machine()->dict:
     return dict(platform=platform.platform(), processor=platform.processor() or platform.machine(), cores=os.cpu_count(),
                 onednn=os.environ.get('TF_ENABLE_ONEDNN_OPTS'))   # the kernels asked for ('1': oneDNN's; None: TensorFlow's default for this CPU)
 
+def _hparams(study:Study, arm:Arm)->dict:
+    "Every setting an arm's runs train with but the seed, as JSON gives it back: a config edited since is a different arm"
+    return json.loads(json.dumps({k: v for k, v in run_config(study, arm, 0).hparams.items() if k != 'seed'}))
+
 def _definition(study:Study)->dict:
     return dict(question=study.question, seeds=list(study.seeds), batch_size=study.batch_size, steps_per_epoch=study.steps_per_epoch,
                 points=list(study.points), examples=study.examples, eval_limit=study.eval_limit, columns={k: list(v) for k, v in study.columns.items()},
                 arms=[dict(name=a.name, config=a.config, overrides=dict(a.overrides), data=a.data, measure=a.measure, baseline=a.baseline,
-                           baseline_args=dict(a.baseline_args)) for a in study.arms])
+                           baseline_args=dict(a.baseline_args), hparams=_hparams(study, a)) for a in study.arms])
 
 _SAME = ('seeds', 'batch_size', 'steps_per_epoch', 'points', 'eval_limit')
 def _same_study(a:dict, b:dict)->bool:
-    "Would runs of definition `a` be comparable with runs of `b`? (the budget, the split's use and each arm's procedure; not titles or columns)"
+    "Would runs of definition `a` be comparable with runs of `b`? (the budget, the split's use and each arm's procedure and settings; not titles or columns)"
     arm = lambda d: [(x['name'], x['config'], x['overrides'], x['data'], x.get('measure')) for x in d['arms']]
-    return all(a.get(k) == b.get(k) for k in _SAME) and arm(a) == arm(b)
+    hps = zip([x.get('hparams') for x in a['arms']], [x.get('hparams') for x in b['arms']])   # files written before settings were kept have none
+    return all(a.get(k) == b.get(k) for k in _SAME) and arm(a) == arm(b) and all(p is None or q is None or p == q for p, q in hps)
 
 def read_results(path:str|Path)->dict|None:
     "A study's result file, or None when there is none yet"
@@ -439,7 +444,7 @@ def _specvae_working(size:str='small', data:str|None=None, **_)->Study:
     dec = {'dec_convs': one, **{k: s[k] for k in ('dec_channels', 'dec_dense_channels', 'dec_batchnorm')}}   # the seed's decoder
     prior = dict(prior='mixture', learn_weights=False, kl_warmup=0)                                         # the seed's prior
     m, spec = _AUDIO_MEASURE, data or (work.data if size == 'small' else _TINY_AUDIO)
-    arms = (Arm('seed', seed, data=spec, measure=m), Arm('mel-hop4', work.name, {**dec, **prior, 'n_iter': s['n_iter']}, spec, m),
+    arms = (Arm('seed', seed, data=spec, measure=m), Arm('hop4', work.name, {**dec, **prior, 'n_iter': s['n_iter']}, spec, m),
             Arm('gl-iters', work.name, {**dec, **prior}, spec, m), Arm('vamp-prior', work.name, dec, spec, m), Arm('decoder', work.name, data=spec, measure=m))
     budget = dict(seeds=(0, 1, 2), batch_size=16, steps_per_epoch=100, points=(4, 8, 12), eval_limit=96) if size == 'small' else _TINY_BUDGET   # about what specvae-working-small trains
     return Study('specvae-working' + ('' if size == 'small' else '-tiny'), 'What does each step that makes the spectrogram VAE work buy, on the same data and budget?',
