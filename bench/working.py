@@ -11,6 +11,7 @@ nbs/results/working-timing.json (with the command, the date, the machine and its
 the checkpoints it leaves in --out are the ones musiclab ships (musiclab/assets/README.md says how they are copied).
 
 Run: python bench/working.py [--configs wavevae-working-small specvae-working-small] [--out runs/bench-working]
+(--configs with one of them times that one again; the kept file keeps the other's figure with the command and date that made it)
 """
 import argparse, datetime, json, os, shutil, subprocess, sys, time
 from pathlib import Path
@@ -54,8 +55,11 @@ def main():
           f"({'within' if worst['seconds'] / 60 < GOAL_MIN else 'over'} the {GOAL_MIN:.0f}-minute goal)")
     if args.write:
         cmd = 'python bench/working.py' + ('' if args.configs == ap.get_default('configs') else ' --configs ' + ' '.join(args.configs))
-        atomic_write(args.write, json.dumps(dict(provenance(), command=cmd, date=datetime.date.today().isoformat(), machine=_machine(),
-                                                 goal_minutes=GOAL_MIN, runs=res), indent=1) + '\n')
+        head = dict(provenance(), command=cmd, date=datetime.date.today().isoformat())
+        old = json.loads(Path(args.write).read_text()) if Path(args.write).exists() else {}
+        kept = [dict(r, **{k: r.get(k, old.get(k)) for k in ('command', 'date', 'commit')}) for r in old.get('runs', []) if r['config'] not in args.configs]
+        atomic_write(args.write, json.dumps(dict(head, machine=_machine(), goal_minutes=GOAL_MIN,   # the configs not timed now keep their own run's
+                                                 runs=kept + [dict(r, **head) for r in res]), indent=1) + '\n')
         print(f'kept: {args.write}')
 
 if __name__ == '__main__': main()

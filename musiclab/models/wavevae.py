@@ -594,7 +594,7 @@ def working_timing(config:str # a config bench/working.py trains, e.g. 'wavevae-
     r = next((r for r in t.get('runs', []) if r['config'] == config), None)
     if r is None: return None
     return (f"{config} trains in {r['minutes']:.1f} min on {t['machine']['cpus']} cores (goal: under {t['goal_minutes']:.0f}; {r['epochs']} epochs"
-            f"{', oneDNN kernels' if r.get('onednn') else ''}; load average {r['load_before']:.1f} before): `{t['command']}`, {t['date']}")
+            f"{', oneDNN kernels' if r.get('onednn') else ''}; load average {r['load_before']:.1f} before): `{r.get('command', t['command'])}`, {r.get('date', t['date'])}")   # a run timed alone keeps its own
 
 # %% ../../nbs/13_wavevae.ipynb #3d93fa5e
 @patch
