@@ -11,7 +11,7 @@ from typing import Any, Callable, NamedTuple, Protocol, runtime_checkable
 import numpy as np
 from fastcore.basics import patch
 from .core import *
-from .train import fit_run, finish_run, get_strategy, load_model, read_state, resume, run_folder, save_model, worker_of
+from .train import claim_run, fit_run, finish_run, get_strategy, load_model, read_state, resume, run_folder, save_model, worker_of
 
 # %% auto #0
 __all__ = ['PATHS', 'History', 'Latent', 'lerp', 'slerp', 'Converter', 'converter_gaps', 'Model', 'Job', 'load_checkpoint',
@@ -173,6 +173,7 @@ def fit(self:Model, train, # training items (pieces, drum files, recordings: the
     self.history, self.diverged = History(), {}
     for part in self.parts:
         folder = home/'train' if len(self.parts) == 1 else home/'train'/part
+        claim_run(folder, {'model': self.model_id, **self.hp})   # a folder of another config's run is refused, not resumed
         net, start = (None, 0) if multi else resume(folder, strat)   # a cluster restarts from BackupAndRestore's backup instead
         if net is None: net = self.build(part, strat)
         elif verbose: print(f'{part}: resuming after epoch {start}')

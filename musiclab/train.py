@@ -12,9 +12,10 @@ import numpy as np
 import tensorflow as tf
 
 # %% auto #0
-__all__ = ['STRATEGIES', 'get_strategy', 'worker_of', 'run_folder', 'finish_run', 'distribute', 'distribute_eval',
-           'global_batches', 'save_model', 'load_model', 'Checkpoint', 'read_state', 'settle', 'resume', 'callbacks',
-           'build_train_state', 'fit_run', 'layer_macs', 'counting_macs', 'step_flops']
+__all__ = ['STRATEGIES', 'FREE_SETTINGS', 'get_strategy', 'worker_of', 'run_folder', 'finish_run', 'distribute',
+           'distribute_eval', 'global_batches', 'save_model', 'load_model', 'Checkpoint', 'read_state', 'settle',
+           'resume', 'claim_run', 'callbacks', 'build_train_state', 'fit_run', 'layer_macs', 'counting_macs',
+           'step_flops']
 
 # %% ../nbs/06_train.ipynb #c86e63cb
 STRATEGIES = ('default', 'mirrored', 'multiworker')
@@ -198,6 +199,28 @@ def resume(folder:str|Path, # the checkpoint folder of an earlier run
     st = settle(folder)
     if st is None or st['epoch'] < 0 or not (Path(folder)/'last.keras').exists(): return None, 0
     with (strategy or tf.distribute.get_strategy()).scope(): return load_model(Path(folder)/'last.keras'), st['epoch'] + 1
+
+# %% ../nbs/06_train.ipynb #b4554821
+FREE_SETTINGS = ('epochs', 'patience', 'temperature', 'n_iter')   # may change between a run and its resumption
+
+def claim_run(folder:str|Path, # a run's checkpoint folder
+              settings:dict, # what the run trains with: the model id and the config's hparams
+             )->dict:
+    "Record `settings` in FOLDER/run.json, or raise a `CheckpointError` when the folder holds a run trained with other settings"
+    folder, mine = Path(folder), {k: v for k, v in settings.items() if k not in FREE_SETTINGS}
+    mine = json.loads(json.dumps(mine, default=str))   # as the file will hold them (tuples become lists)
+    f = folder/'run.json'
+    if not f.exists():
+        folder.mkdir(parents=True, exist_ok=True); atomic_write(f, json.dumps(mine, indent=1))
+        return mine
+    try: theirs = json.loads(f.read_text())
+    except json.JSONDecodeError: raise CheckpointError('run.json is not valid JSON', path=f) from None
+    diff = [k for k in sorted(mine.keys() | theirs.keys()) if mine.get(k) != theirs.get(k)]
+    if diff:
+        said = '; '.join(f'{k} {theirs.get(k)!r} there, {mine.get(k)!r} now' for k in diff[:4]) + (' ...' if len(diff) > 4 else '')
+        raise CheckpointError(f'this folder holds a run trained with other settings ({said}): give another --out, '
+                              'or remove the folder to start again', path=folder)
+    return mine
 
 # %% ../nbs/06_train.ipynb #d6157df4
 def callbacks(folder:str|Path, # the run's checkpoint folder
