@@ -55,10 +55,10 @@ def main():
           f"({'within' if worst['seconds'] / 60 < GOAL_MIN else 'over'} the {GOAL_MIN:.0f}-minute goal)")
     if args.write:
         cmd = 'python bench/working.py' + ('' if args.configs == ap.get_default('configs') else ' --configs ' + ' '.join(args.configs))
-        head = dict(provenance(), command=cmd, date=datetime.date.today().isoformat())
+        head = dict(provenance(), command=cmd, date=datetime.date.today().isoformat(), machine=_machine())
         old = json.loads(Path(args.write).read_text()) if Path(args.write).exists() else {}
-        kept = [dict(r, **{k: r.get(k, old.get(k)) for k in ('command', 'date', 'commit')}) for r in old.get('runs', []) if r['config'] not in args.configs]
-        atomic_write(args.write, json.dumps(dict(head, machine=_machine(), goal_minutes=GOAL_MIN,   # the configs not timed now keep their own run's
+        kept = [dict(r, **{k: r.get(k, old.get(k)) for k in ('command', 'date', 'commit', 'machine')}) for r in old.get('runs', []) if r['config'] not in args.configs]
+        atomic_write(args.write, json.dumps(dict(head, goal_minutes=GOAL_MIN,   # the configs not timed now keep their own run's
                                                  runs=kept + [dict(r, **head) for r in res]), indent=1) + '\n')
         print(f'kept: {args.write}')
 

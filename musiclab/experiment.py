@@ -437,10 +437,11 @@ _SPEC_COLS = {'mr_stft': ('MR-STFT', 3), 'lsd_db': ('LSD (dB)', 2), 'sc': ('SC',
               'components_in_use': ('components in use', 1)}
 
 def _specvae_working(size:str='small', data:str|None=None, **_)->Study:
+    from musiclab.spectrogram import SpecParams   # here: a study's definition, not `musiclab list`, pays for the audio modules
     _sized('specvae-working', size)
     seed, work = f'specvae-{size}', get_config(f'specvae-working-{size}')
     s = get_config(seed).hparams
-    clips = {'frames': work['frames'] * work['hop'] // s['hop']}   # the seed's transform on the working clips: their length is the data, held fixed
+    clips = {'frames': SpecParams.of(s).covering(SpecParams.of(work.hparams).samples).frames}   # the seed's transform on the working clips: their length is the data, held fixed
     one = [1] * len(s['dec_channels']) if isinstance(work['dec_convs'], list) else 1   # one convolution a step, in the form the working config has it
     dec = {'dec_convs': one, **{k: s[k] for k in ('dec_channels', 'dec_dense_channels', 'dec_batchnorm')}}   # the seed's decoder
     prior = dict(prior='mixture', learn_weights=False, kl_warmup=0)                                         # the seed's prior

@@ -5,7 +5,7 @@
 # %% ../nbs/04a_spectrogram.ipynb #c52dfc13
 from __future__ import annotations
 import math
-from dataclasses import asdict, dataclass, field, fields
+from dataclasses import asdict, dataclass, field, fields, replace
 from pathlib import Path
 import numpy as np
 from fastcore.basics import patch
@@ -52,6 +52,9 @@ class SpecParams:
     def samples(self)->int: return self.frames * self.hop  # the audio one spectrogram covers
     @property
     def seconds(self)->float: return self.samples / self.sample_rate
+    def covering(self, samples:int)->'SpecParams':
+        "The same transform on clips of `samples` samples: as many frames as hops fit in them"
+        return replace(self, frames=samples // self.hop)
     @property
     def ref(self)->float: return self.n_fft / 4  # sum of the periodic Hann window / 2: a full-scale sine's peak magnitude
     def __str__(self):

@@ -19,7 +19,7 @@ from ..model import Job, LatentModel
 
 # %% auto #0
 __all__ = ['LOG_2PI', 'NORM_LAYERS', 'LIKELIHOODS', 'log_normal_pdf', 'ResBlock1D', 'seed_encoder', 'seed_decoder',
-           'conv_encoder', 'conv_decoder', 'build_nets', 'ELBOModel', 'WaveVAE', 'AudioVAE', 'WaveVAEModel', 'SameNet',
+           'conv_encoder', 'conv_decoder', 'build_nets', 'ELBOModel', 'WaveVAE', 'AudioVAE', 'WaveVAEModel',
            'in_batches', 'average_spectrum_db', 'compare_models', 'results_table', 'seq_encoder', 'seq_decoder',
            'mr_stft_loss', 'study_measure', 'listening', 'listening_html', 'working_timing', 'demo']
 
@@ -319,11 +319,6 @@ def check_net(self:AudioVAE, net:keras.Model, path=None, what:str='this checkpoi
 def check(self:AudioVAE, path:Path): self.check_net(self.net, path)   # the face's load-time hook
 
 # %% ../../nbs/13_wavevae.ipynb #06af0b94
-class SameNet(keras.callbacks.Callback):
-    "Before a run goes on from its checkpoint: the network it resumes must be one of the model's config"
-    def __init__(self, owner:AudioVAE): super().__init__(); self.owner = owner
-    def on_train_begin(self, logs=None): self.owner.check_net(self.model, what='the checkpoint this run resumes')
-
 @patch
 def prepare(self:AudioVAE, train, valid, verbose:int=0)->tuple:
     "Cut the recordings (AudioSets or lists) into training clips (overlapping by the config's hop) and validation clips; note in `data` which went where"
@@ -341,11 +336,8 @@ def job(self:AudioVAE, part:str, data:tuple, strategy)->Job:
     "Shuffled training batches (worker i of n cuts its own from recordings i, i+n, ...), validation batches in order; a fixed number of steps an epoch where the config sets `steps_per_epoch` (a study's matched budget)"
     train, ct, cv = data
     make = lambda i, n, b: (ct if n == 1 else self.cut(train[i::n], True)).dataset(b, shuffle=True, seed=self.hp['seed'])
-    return Job(make, len(ct), cv.dataset(self.hp['batch_size'], shuffle=False) if cv is not None and len(cv) else None, extra=(SameNet(self),),
+    return Job(make, len(ct), cv.dataset(self.hp['batch_size'], shuffle=False) if cv is not None and len(cv) else None,
                steps_per_epoch=self.hp.get('steps_per_epoch'))
-
-@patch
-def fitted(self:AudioVAE, data): self.check_net(self.net, what='the checkpoint this run resumes')   # a finished run was never trained here
 
 # %% ../../nbs/13_wavevae.ipynb #dff81ad5
 def in_batches(f, # a function of one batch: returns a tensor, or a tuple of them
@@ -593,7 +585,7 @@ def working_timing(config:str # a config bench/working.py trains, e.g. 'wavevae-
     t = json.loads(f.read_text()) if f is not None else {}
     r = next((r for r in t.get('runs', []) if r['config'] == config), None)
     if r is None: return None
-    return (f"{config} trains in {r['minutes']:.1f} min on {t['machine']['cpus']} cores (goal: under {t['goal_minutes']:.0f}; {r['epochs']} epochs"
+    return (f"{config} trains in {r['minutes']:.1f} min on {r.get('machine', t['machine'])['cpus']} cores (goal: under {t['goal_minutes']:.0f}; {r['epochs']} epochs"
             f"{', oneDNN kernels' if r.get('onednn') else ''}; load average {r['load_before']:.1f} before): `{r.get('command', t['command'])}`, {r.get('date', t['date'])}")   # a run timed alone keeps its own
 
 # %% ../../nbs/13_wavevae.ipynb #3d93fa5e
