@@ -15,7 +15,7 @@ from musiclab.core import atomic_write, provenance
 
 HERE = Path(__file__).parent
 LONG = ('wavevae_compare', 'lessons', 'chaos', 'working')  # result tables and long studies (an hour, or hours): each reported on its own
-NOT_BENCHMARKS = ('run', 'ship_melody', 'repro', 'paper')   # this runner, the script that trains and ships a checkpoint, the experiment runner and the paper-size runs (hours)
+NOT_BENCHMARKS = ('run', 'ship_melody', 'repro', 'paper', 'phase')   # this runner, the script that trains and ships a checkpoint, the experiment runner, the paper-size runs (hours) and a lesson's result table
 WRAP = '''
 import resource, runpy, sys
 sys.argv = [sys.argv[1]] + sys.argv[2:]

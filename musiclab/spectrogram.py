@@ -4,7 +4,7 @@
 
 # %% ../nbs/04a_spectrogram.ipynb #c52dfc13
 from __future__ import annotations
-import math
+import json, math
 from dataclasses import asdict, dataclass, field, fields, replace
 from pathlib import Path
 import numpy as np
@@ -15,7 +15,7 @@ from .audio import AudioItem, AudioPiece, Clips, make_clips, log_spectral_distan
 
 # %% auto #0
 __all__ = ['SCALES', 'INVERSES', 'STANDARD_TRANSFORMS', 'SpecParams', 'spectrogram', 'magnitude', 'to_audio', 'SpecPiece',
-           'Specs', 'make_spectrograms', 'SpecConverter', 'phase_comparison', 'phase_table']
+           'Specs', 'make_spectrograms', 'SpecConverter', 'phase_comparison', 'phase_table', 'kept_phase']
 
 # %% ../nbs/04a_spectrogram.ipynb #bc8e527d
 SCALES = ('linear', 'db', 'mel')
@@ -301,3 +301,8 @@ STANDARD_TRANSFORMS = {
     'small: 8 kHz, 256/128, 128x128, dB': SpecParams(8000, 256, 128, 128, 128, 'db'),
     'small, mel (128 bands)': SpecParams(8000, 256, 128, 128, 128, 'mel'),
 }
+
+def kept_phase()->dict|None:
+    "The full-size `phase_comparison` of `STANDARD_TRANSFORMS` that `python bench/phase.py` keeps (rows, command, date, machine), or None"
+    f = kept('nbs/results/phase-comparison.json')
+    return json.loads(f.read_text()) if f is not None else None

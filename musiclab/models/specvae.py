@@ -15,7 +15,7 @@ from fastcore.basics import patch
 from ..core import *
 from ..audio import AudioItem, AudioPiece, AudioSet, load_audio, make_clips, resample
 from ..spectrogram import (SpecParams, SpecPiece, Specs, make_spectrograms, spectrogram, to_audio, phase_comparison, phase_table,
-                                  STANDARD_TRANSFORMS)
+                                  STANDARD_TRANSFORMS, kept_phase)
 from .wavevae import AudioVAE, ELBOModel, in_batches, listening, listening_html, study_measure, working_timing
 
 tfd, tfb = tfp.distributions, tfp.bijectors
