@@ -1,7 +1,7 @@
 """How well each spectrogram transform can be heard again: `musiclab.spectrogram.phase_comparison` on the rendered piano
 pieces at full size (8 clips per transform, 32 Griffin-Lim iterations), for the transforms of `STANDARD_TRANSFORMS` (the
-seed's and `specvae-small`'s). Each clip is made into an image and turned back into sound three ways (its true phase,
-Griffin-Lim, the seed's zero phase); spectral convergence and log-spectral distance compare the result with the clip.
+seed's and `specvae-small`'s). Each clip is made into an image and turned back into sound four ways (its true phase,
+Griffin-Lim, the seed's zero phase, PGHI followed by as many Griffin-Lim iterations); spectral convergence and log-spectral distance compare the result with the clip.
 
 The table is printed and kept in nbs/results/phase-comparison.json (with the command, the date and the machine), which
 `04a_spectrogram` and `14_specvae` read. About two minutes on 2 cores.

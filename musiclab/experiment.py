@@ -141,10 +141,12 @@ def _definition(study:Study)->dict:
 
 _SAME = ('seeds', 'batch_size', 'steps_per_epoch', 'points', 'eval_limit')
 def _same_study(a:dict, b:dict)->bool:
-    "Would runs of definition `a` be comparable with runs of `b`? (the budget, the split's use and each arm's procedure and settings; not titles or columns)"
-    arm = lambda d: [(x['name'], x['config'], x['overrides'], x['data'], x.get('measure')) for x in d['arms']]
-    hps = zip([x.get('hparams') for x in a['arms']], [x.get('hparams') for x in b['arms']])   # files written before settings were kept have none
-    return all(a.get(k) == b.get(k) for k in _SAME) and arm(a) == arm(b) and all(p is None or q is None or p == q for p, q in hps)
+    "Would the runs of definition `a` (a result file's) be kept under `b`? The same budget, and each arm of `a` in `b` in its place with the same name, config, data, measure and settings (the hparams where both keep them, else the overrides that made them); `b` may add arms after them. Titles and columns may differ"
+    def same(x, y):
+        if (x['name'], x['config'], x['data'], x.get('measure')) != (y['name'], y['config'], y['data'], y.get('measure')): return False
+        p, q = x.get('hparams'), y.get('hparams')   # files written before settings were kept have none
+        return p == q if p is not None and q is not None else x['overrides'] == y['overrides']
+    return all(a.get(k) == b.get(k) for k in _SAME) and len(a['arms']) <= len(b['arms']) and all(map(same, a['arms'], b['arms']))
 
 def read_results(path:str|Path)->dict|None:
     "A study's result file, or None when there is none yet"
