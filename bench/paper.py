@@ -11,7 +11,8 @@ fixed part, the per-time-step work of the recurrent loops, plus a part that grow
 output, with both measured points kept. (Scaling one small batch in proportion is far off: batch 8 scaled put groovae_4bar at
 111 s a step where it takes 9 s.) `--batches own` times every config at its own batch. An epoch is one pass over the Groove MIDI
 Dataset's training windows for the drum configs (where ../shared/data/groove is beside the checkout, or `--data`); a run is the
-config's `epochs`. The result file is written after every config, `finished` false until the last.
+config's `epochs`. The result file is written after every config; each row keeps the command, date and machine that timed it, and a run of some
+configs (--configs) keeps the rows of the others, so `finished` is true once every paper config has a row.
 `train` resumes an interrupted run (its folder) and, at the end, measures the model on GMD's test split.
 Results: nbs/results/paper-timing.json and nbs/results/paper-<config>.json, with the machine (and its GPU) named."""
 import argparse, datetime, json, math, os, platform, sys, time
@@ -78,16 +79,23 @@ def cmd_time(args, root):
     names = args.configs.split(',')
     command = ('python bench/paper.py time' + ('' if names == list(PAPER) else f' --configs {args.configs}')
                + ('' if args.batches == '16,64' else f' --batches {args.batches}') + (f' --data {args.data}' if args.data else ''))
+    keep = Path(args.results)/'paper-timing.json' if args.results else root/'nbs'/'results'/'paper-timing.json'
+    old = json.loads(keep.read_text()) if keep.exists() and not args.no_keep else {}
+    before = {r['config']: {**{k: old.get(k) for k in ('command', 'date', 'machine', 'commit') if old.get(k) is not None}, **r}
+              for r in old.get('rows', []) if r['config'] not in names}   # configs not timed now keep their rows, each with the run that timed it
+    stamp = dict(command=portable(command), date=datetime.date.today().isoformat(), machine=machine(), **provenance())
     rows = []
     for name in names:
-        r = time_config(name, batches, args.steps, train); rows.append(r)
+        r = {**time_config(name, batches, args.steps, train), **stamp}; rows.append(r)
         run = f", an epoch of {what} {r['seconds_an_epoch'] / 60:.1f} min, the config's {r['epochs']} epochs {r['hours_whole_run']:,.1f} h" if 'seconds_an_epoch' in r else ''
         how = ('timed at that batch' if list(r['timed']) == [str(r['batch'])] else
                'on the line through ' + ' and '.join(f'{t:.2f} s at {b}' for b, t in r['timed'].items()))
         print(f"{name:28s} {r['weights']:>12,} weights, batch {r['batch']}: {r['seconds_a_step']:8.2f} s a step ({how}){run}", flush=True)
-        kept = dict(command=portable(command), data=portable(spec) if spec else None, date=datetime.date.today().isoformat(), finished=len(rows) == len(names),
-                    **provenance(), machine=machine(), rows=rows)   # written after every config: a long run that is stopped keeps what it timed
-        if not args.no_keep: atomic_write(root/'nbs'/'results'/'paper-timing.json', json.dumps(kept, indent=1))
+        every = {**before, **{x['config']: x for x in rows}}
+        order = [c for c in PAPER if c in every] + [c for c in every if c not in PAPER]
+        kept = dict(command=portable(command), data=portable(spec) if spec else None, date=stamp['date'], finished=set(PAPER) <= set(every),
+                    **provenance(), machine=stamp['machine'], rows=[every[c] for c in order])   # written after every config: a long run that is stopped keeps what it timed
+        if not args.no_keep: atomic_write(keep, json.dumps(kept, indent=1))
     big = max((r for r in rows if 'hours_whole_run' in r), key=lambda r: r['weights'], default=None)
     if big: print(f"largest with an epoch of {what}: {big['config']} would train its whole run in {big['hours_whole_run']:,.1f} hours on this machine")
 
@@ -139,6 +147,7 @@ def main(argv=None):
     t = sub.add_parser('time'); t.add_argument('--configs', default=','.join(PAPER))
     t.add_argument('--batches', default='16,64', help="time at these two batches and extrapolate on a line where the config's batch is larger; 'own': at the config's batch")
     t.add_argument('--steps', type=int, default=1); t.add_argument('--no-keep', action='store_true', help='print only (for tests)')
+    t.add_argument('--results', help='the folder of paper-timing.json (default: nbs/results of the checkout)')
     t.add_argument('--data', help="drum data whose training split an epoch passes over (default: the Groove MIDI Dataset at ../shared/data/groove)")
     r = sub.add_parser('train'); r.add_argument('--config', default='groovae_4bar'); r.add_argument('--minutes', type=float)
     r.add_argument('--run', help='the run folder (default runs/paper/CONFIG); an interrupted run resumes')

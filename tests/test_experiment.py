@@ -46,9 +46,17 @@ def test_unknown_study_is_one_clear_error():
 
 def test_paper_script_times_a_config_and_says_when_there_is_no_gpu(tmp_path):
     gmd = _fake_gmd(tmp_path/'gmd', n=4, bars=10)   # an epoch of a small drum set (the whole GMD takes half a minute to read)
-    r = _repro_like('paper.py', 'time', '--configs', 'groovae_4bar-tiny', '--no-keep', '--data', f'gmd:{gmd}')
+    earlier = dict(command='python bench/paper.py time', date='2026-01-01', machine={'cores': 2}, finished=False,
+                   rows=[dict(config='groovae_4bar', seconds_a_step=10.0), dict(config='groovae_4bar-tiny', seconds_a_step=99.0)])
+    (tmp_path/'paper-timing.json').write_text(json.dumps(earlier))   # a kept file from another run: its other rows stay, each with that run's command
+    r = _repro_like('paper.py', 'time', '--configs', 'groovae_4bar-tiny', '--results', str(tmp_path), '--data', f'gmd:{gmd}')
     assert r.returncode == 0 and 'groovae_4bar-tiny' in r.stdout and 's a step (timed at that batch)' in r.stdout, r.stdout + r.stderr[-2000:]
     assert f', an epoch of gmd:{gmd} ' in r.stdout and f'largest with an epoch of gmd:{gmd}: groovae_4bar-tiny' in r.stdout, r.stdout
+    kept = json.loads((tmp_path/'paper-timing.json').read_text())
+    old, new = kept['rows']
+    assert (old['config'], old['seconds_a_step'], old['date'], old['command']) == ('groovae_4bar', 10.0, '2026-01-01', 'python bench/paper.py time'), old
+    assert new['config'] == 'groovae_4bar-tiny' and new['seconds_a_step'] != 99.0 and '--configs groovae_4bar-tiny' in new['command'] and new['date'] != '2026-01-01', new
+    assert kept['finished'] is False and kept['command'] == new['command']
     r = _repro_like('paper.py', 'train')
     import tensorflow as tf
     if not tf.config.list_physical_devices('GPU'): assert r.returncode == 0 and r.stdout.startswith('no GPU on this machine'), r.stdout + r.stderr[-2000:]
