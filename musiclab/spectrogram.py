@@ -156,13 +156,13 @@ def griffin_lim_from(a:np.ndarray, # STFT magnitudes (n_fft/2 + 1, frames)
                      momentum:float=0.99)->np.ndarray:
     "Fast Griffin-Lim (`librosa.griffinlim`'s update) from given phases instead of random ones: the clip (p.samples,)"
     import librosa
-    kw = dict(hop_length=p.hop, n_fft=p.n_fft, window='hann', center=True)
+    kw = dict(hop_length=p.hop, n_fft=p.n_fft, window='hann', center=True, length=p.samples)   # the inverse of `_stft`
     angles, prev = np.exp(1j * phase), 0
     for _ in range(n_iter):
-        rebuilt = librosa.stft(librosa.istft(a * angles, length=p.samples, **kw), **kw)
+        rebuilt = _stft(librosa.istft(a * angles, **kw), p)
         angles = rebuilt - momentum / (1 + momentum) * prev
         angles, prev = angles / (np.abs(angles) + 1e-16), rebuilt
-    return librosa.istft((a * angles).astype(np.complex64), length=p.samples, **kw)
+    return librosa.istft((a * angles).astype(np.complex64), **kw)
 
 # %% ../nbs/04a_spectrogram.ipynb #dd03deab
 @dataclass(eq=False)
@@ -321,7 +321,7 @@ def phase_comparison(items:list[AudioItem], # recordings at the transforms' rate
         x = c.x[:n]
         if not len(x): raise DataError(f'no clip of {p.seconds:.1f} s in these recordings for {name!r}')
         specs = [spectrogram(a, p) for a in x]
-        for inv in ('true phase', 'griffinlim', 'zero-phase', 'pghi'):
+        for inv in ('true phase', *INVERSES):   # the yardstick, then every inverse
             t = time.perf_counter()
             y = np.stack([to_audio(s, p, inv, n_iter, phase=np.angle(_stft(a, p)) if inv == 'true phase' else None) for a, s in zip(x, specs)])
             dt = (time.perf_counter() - t) / len(x)
