@@ -4,6 +4,8 @@
    of the same bytes, for a small config-sized file and a 16 MB checkpoint-sized one.
 2. Start-up of `musiclab --version` and of `musiclab list` (neither imports TensorFlow: the configs name their classes
    and `musiclab.configs` imports no model) against `python -c "import tensorflow"`, medians of a few runs each.
+3. `musiclab demo` as a user first runs it (every shipped model, into a temporary folder), wall time, median of 3 (issue 18's goal:
+   under 10 s on a quiet 2-core machine); the load average before is printed, since a busy machine says little.
 
 Run: python bench/core.py
 """
@@ -35,6 +37,10 @@ def main():
     _, lst = best_of(lambda: run(str(exe), 'list'), 5)
     _, tf = best_of(lambda: run(sys.executable, '-c', 'import tensorflow'), 3)
     print(f'start-up (medians): musiclab --version {ver*1e3:.0f} ms, musiclab list {lst*1e3:.0f} ms, import tensorflow {tf*1e3:.0f} ms')
+    load = os.getloadavg()[0]
+    with tempfile.TemporaryDirectory() as tmp:
+        _, demo = best_of(lambda: run(str(exe), 'demo', '--out', str(Path(tmp)/'demo')), 3)   # the same folder each time: its files written over
+    print(f'musiclab demo (every shipped model, median of 3): {demo:.1f} s (goal: under 10 s on a quiet machine; load average {load:.1f} before)')
     print(f'musiclab --version starts {tf/ver:.0f}x and musiclab list {tf/lst:.0f}x faster than an import of TensorFlow')
 
 if __name__ == '__main__': main()

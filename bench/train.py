@@ -62,7 +62,7 @@ def measure(name:str, steps:int, spec:str|None=None)->list[dict]:
         for part in model.parts:
             net, job = model.build(part, strategy), model.job(part, data, strategy)
             batch = job.batch_size or model.hp['batch_size']
-            ds = distribute(job.make, strategy, batch, job.total)[0].repeat()
+            ds = distribute(job.make, strategy, batch, job.total)[0].repeat().rebatch(batch, drop_remainder=True)   # full batches only: an epoch's short last one would be counted as a whole batch of examples and of FLOPs
             build_train_state(net, strategy, ds)
             it = iter(ds)
             t = time.perf_counter()
