@@ -78,7 +78,7 @@ def main():
         a, b = res['specvae-paper'], res['specvae-paper:recompute_chunks=0']
         print(f"specvae-paper peak memory {a['peak_mb']:,.0f} MB ({a['peak_mb'] / 1024:.2f} GiB) with the decoder's tail recomputed in "
               f"{a['recompute_chunks']} slices, {b['peak_mb']:,.0f} MB without: {b['peak_mb'] / a['peak_mb']:.2f}x less; a step takes "
-              f"{b['examples_per_s'] / a['examples_per_s']:.2f}x as long (one more forward pass of the recomputed layers)")
+              f"{b['examples_per_s'] / a['examples_per_s']:.2f}x as long as without (it runs one more forward pass of the recomputed layers, and moves far less memory: either may win)")
     if 'specvae-small' in res and 'specvae-paper' in res:
         s, p = res['specvae-small'], res['specvae-paper']
         print(f"specvae-small trains {s['examples_per_s'] / p['examples_per_s']:.1f}x faster than specvae-paper on this CPU "
