@@ -79,7 +79,7 @@ def cmd_time(args, root):
     names = args.configs.split(',')
     command = ('python bench/paper.py time' + ('' if names == list(PAPER) else f' --configs {args.configs}')
                + ('' if args.batches == '16,64' else f' --batches {args.batches}') + (f' --data {args.data}' if args.data else ''))
-    keep = Path(args.results)/'paper-timing.json' if args.results else root/'nbs'/'results'/'paper-timing.json'
+    keep = Path(args.results or root/'nbs'/'results')/'paper-timing.json'
     old = json.loads(keep.read_text()) if keep.exists() and not args.no_keep else {}
     before = {r['config']: {**{k: old.get(k) for k in ('command', 'date', 'machine', 'commit') if old.get(k) is not None}, **r}
               for r in old.get('rows', []) if r['config'] not in names}   # configs not timed now keep their rows, each with the run that timed it
