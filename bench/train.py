@@ -12,7 +12,7 @@ and fusion models train one a clef):
 - the input pipeline's share: the same number of batches drawn from the pipeline alone, against the steps' time (`fit` draws
   them beside the step, so a share well under 1 means the model never waits for data).
 
-Run: python bench/train.py [--configs lstm-small ...] [--steps 10] [--data CONFIG=SPEC ...] [--threads N] [--between N] [--onednn]
+Run: python bench/train.py [--configs lstm-small ...] [--steps 10] [--data CONFIG=SPEC ...] [--threads N] [--between N] [--onednn] [--jit]
 (`--between 1`: one thread between operations, as `musiclab train` sets it for the audio VAEs (`Model.threads_between_ops`); run
 both ways to see what it buys each family; the same for `--onednn`, TensorFlow's oneDNN kernels, which `musiclab train` uses for
 the families in musiclab.configs.ONEDNN_MODELS.)
@@ -48,7 +48,7 @@ def training_data(model, spec:str|None, tmp:Path)->tuple:
         print(f'  ({e.problem if hasattr(e, "problem") else e}: a made-up drum folder of the same shapes instead)', flush=True)
         return heldout(model, f'gmd:{gmd}')[0], 'a made-up drum folder'
 
-def measure(name:str, steps:int, spec:str|None=None)->list[dict]:
+def measure(name:str, steps:int, spec:str|None=None, jit:bool=False)->list[dict]:
     "One row a network of config `name`: examples/s, FLOPs a step, FLOP/s, the input pipeline's time"
     import tensorflow as tf
     from musiclab.core import get_config
@@ -61,6 +61,7 @@ def measure(name:str, steps:int, spec:str|None=None)->list[dict]:
         data = model.prepare(train, (), 0)
         for part in model.parts:
             net, job = model.build(part, strategy), model.job(part, data, strategy)
+            if jit: net.jit_compile = True   # XLA compiles the whole train step (before the step is first traced)
             batch = job.batch_size or model.hp['batch_size']
             ds = distribute(job.make, strategy, batch, job.total)[0].repeat().rebatch(batch, drop_remainder=True)   # full batches only: an epoch's short last one would be counted as a whole batch of examples and of FLOPs
             build_train_state(net, strategy, ds)
@@ -96,6 +97,7 @@ def main(argv=None):
     ap.add_argument('--data', nargs='*', default=[], help='CONFIG=SPEC: other data for a config')
     ap.add_argument('--threads', type=int, help='TensorFlow threads (default: all cores)')
     ap.add_argument('--between', type=int, help='TensorFlow threads between operations (default: as --threads, or all cores)')
+    ap.add_argument('--jit', action='store_true', help='XLA compilation of the train step (jit_compile=True on every network)')
     ap.add_argument('--onednn', action='store_true', help="oneDNN's kernels, as `musiclab train` uses them for musiclab.configs.ONEDNN_MODELS (default: TensorFlow's choice for this CPU)")
     args = ap.parse_args(argv)
     from musiclab.core import set_threads, use_onednn
@@ -108,10 +110,10 @@ def main(argv=None):
                    onednn=os.environ.get('TF_ENABLE_ONEDNN_OPTS'))   # '1': oneDNN's kernels asked for; None: TensorFlow's default for this CPU
     print(f'{os.cpu_count()} cores, load average {os.getloadavg()[0]:.1f}; float32 matrix product (2048 x 2048): {peak / 1e9:.1f} GFLOP/s; '
           f"TensorFlow threads within ops {threads['within'] or 'default'}, between ops {threads['between'] or 'default'}; "
-          f"kernels {'oneDNN' if args.onednn else 'default'}", flush=True)
+          f"kernels {'oneDNN' if args.onednn else 'default'}{'; XLA (jit_compile)' if args.jit else ''}", flush=True)
     rows = []
     for name in args.configs:
-        rows += measure(name, args.steps, specs.get(name))
+        rows += measure(name, args.steps, specs.get(name), args.jit)
         done = ', '.join(f"{r['part']} {r['examples_per_s']:.1f} examples/s" for r in rows if r['config'] == name)
         print(f'{name}: measured ({done})', flush=True)
     print(table(rows, peak))

@@ -181,17 +181,31 @@ def cmd_add_part(args)->int:
 DEMOS = {'lstm': 'lstm-small', 'fusion': 'fusion-small', 'musicvae': 'groovae-4bar-small', 'melody': 'cat-mel_2bar_small-small', 'wavevae': 'wavevae-working-small',
          'specvae': 'specvae-working-small'}  # the shipped checkpoints: the drum and the folk-tune models are both MusicVAE; the audio VAEs are the ones made to work
 
+def _warm_renderers():
+    "Import what saving a score, a groove and a clip needs (in the demo's rendering process, while the other imports TensorFlow)"
+    import librosa, librosa.display, matplotlib.pyplot, music21, verovio   # librosa draws the waveforms and inverts the spectrograms
+    import musiclab.audio, musiclab.drums, musiclab.render, musiclab.spectrogram
+    librosa.griffinlim   # its lazy loader imports the spectral functions on first use
+
 def cmd_demo(args)->int:
     "Write something new from each shipped checkpoint into one index.html to listen and read"
-    from musiclab.media import write_html
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+    from musiclab.media import demo_entry, write_html
     models = [m.strip() for m in args.models.split(',') if m.strip()]
     if not models or set(models) - set(DEMOS): raise ConfigError(f"--models takes some of {', '.join(DEMOS)} (comma-separated), got {args.models!r}")
-    out, t0, entries = out_folder(args.out), time.time(), []
-    for m in models:
+    out, t0, jobs = out_folder(args.out), time.time(), []
+    # the models generate here; a second process (spawned: no TensorFlow in it) writes the scores, pictures and sound meanwhile
+    with ProcessPoolExecutor(1, mp_context=multiprocessing.get_context('spawn')) as render:
+        render.submit(_warm_renderers)
+        for m in models:
+            t = time.time()
+            items = load_checkpoint(asset(DEMOS[m])).demo_items(seed=args.seed, length=args.length)
+            jobs += [render.submit(demo_entry, out, *d) for d in items]
+            print(f'{m}: {len(items)} item{"s" if len(items) > 1 else ""} generated in {time.time() - t:.1f} s')
         t = time.time()
-        es = load_checkpoint(asset(DEMOS[m])).demo_entries(out, seed=args.seed, length=args.length)
-        entries += es
-        print(f'{m}: {len(es)} item{"s" if len(es) > 1 else ""} in {time.time() - t:.1f} s')
+        entries = [j.result() for j in jobs]
+    print(f'rendered: {time.time() - t:.1f} s after the last model')
     for e in entries:
         for k in ('mid', 'musicxml', 'svg', 'wav'):
             if e.get(k): print(e[k])

@@ -15,7 +15,8 @@ _lstm_hp = dict(layers=3, dropout=0.3, window=100, targets='all', chords='voicin
                 batch_size=32, lr=1e-3, patience=5, val_frac=0.15, top_k_notes=10, top_k_durs=5, temperature=1.0, seed=0)
 for _c in [
     Config('lstm-small', 'lstm', 'LSTM per clef, 3x128 units: trains in minutes on a laptop CPU', **_lstm,
-           hparams={**_lstm_hp, 'units': 128, 'note_dim': 48, 'dur_dim': 8, 'dense': 128, 'stride': 4, 'epochs': 40}),
+           hparams={**_lstm_hp, 'units': 128, 'note_dim': 48, 'dur_dim': 8, 'dense': 128, 'stride': 4, 'epochs': 40,
+                    'batch_size': 256, 'lr': 5e-3}),   # 256 windows a step keep two cores busy; the rate chosen by bench/lstm_batch.py (10_lstm)
     Config('lstm-paper', 'lstm', "the write-up's LSTM at full size (3x512), its labels, no rests, last-step loss: for a GPU", **_lstm,
            hparams={**_lstm_hp, 'units': 512, 'note_dim': 96, 'dur_dim': 16, 'dense': 256, 'stride': 1, 'epochs': 100,
                     'targets': 'last', 'chords': 'pitch-classes', 'rests': False, 'batch_size': 64, 'patience': 10}),

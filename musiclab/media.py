@@ -13,7 +13,7 @@ from .core import MusiclabError, ConfigError, DataError, atomic_write
 
 # %% auto #0
 __all__ = ['BACKENDS', 'MAX_SYNTH_MINUTES', 'resample', 'soundfont', 'audio_backend', 'midi_seconds', 'synthesize', 'pcm16',
-           'data_uri', 'img_html', 'figure_bytes', 'Playable', 'bare', 'write_html']
+           'data_uri', 'img_html', 'figure_bytes', 'Playable', 'bare', 'write_html', 'demo_entry']
 
 # %% ../nbs/00a_media.ipynb #7e0832a3
 def resample(x:np.ndarray, # samples (frames,) or (frames, channels)
@@ -225,3 +225,9 @@ def write_html(folder, # the folder of the page (and of the pieces' files)
         if links: s.append('<p>' + ' · '.join(links) + '</p>')
         sections.append('\n'.join(s) + '</section>')
     return atomic_write(folder/'index.html', _PAGE.format(title=html.escape(title), sections='\n'.join(sections)))
+
+def demo_entry(folder, # the folder of the page
+               stem:str, # the file name without suffix
+               item:Playable, title:str, caption:str)->dict:
+    "Save `item` as folder/stem.*; its entry for `write_html` (`musiclab demo` calls this in a process of its own, which renders while the models generate)"
+    return {**item.save(folder, stem), 'title': title, 'caption': caption}

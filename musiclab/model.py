@@ -250,11 +250,18 @@ def read(self:Model, path)->Any:
     raise ConfigError(f'{type(self).__name__} reads no single files')
 
 @patch
-def demo_entries(self:Model, out, # the folder to write into
-                 seed:int=0, length:int|None=None)->list[dict]: # `length`: events, for the models that write scores
-    "Hook: save one new piece into `out` as `<model id>.*`; its entry for `musiclab.media.write_html`"
+def demo_items(self:Model, seed:int=0, length:int|None=None)->list[tuple]: # `length`: events, for the models that write scores
+    "Hook: what `musiclab demo` shows of the model, each as (file stem, item, title, caption): generated, not yet written"
     [p] = self.sample(1, seed=seed)
-    return [{**p.save(out, self.model_id), 'title': p.title, 'caption': p.caption}]
+    return [(self.model_id, p, p.title, p.caption)]
+
+@patch
+def demo_entries(self:Model, out, # the folder to write into
+                 seed:int=0, length:int|None=None, **options)->list[dict]: # `options`: more for the model's `demo_items`
+    "Write the model's `demo_items` into `out`; their entries for `musiclab.media.write_html`"
+    from musiclab.media import demo_entry
+    out = out_folder(out)
+    return [demo_entry(out, *d) for d in self.demo_items(seed, length, **options)]
 
 def load_checkpoint(path:str|Path # a checkpoint folder
                    )->Model:

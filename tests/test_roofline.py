@@ -22,3 +22,19 @@ def test_train_bench_prints_a_roofline_table(tmp_path):
     assert set(rows['lstm-tiny', 'treble']['forward_share']) == {'recurrent', 'dense'}
     assert rows['groovae-4bar-tiny', 'musicvae']['forward_share']['recurrent'] > 0.5   # a recurrent encoder and decoder
     assert any('lstm-tiny' in l and 'treble' in l for l in out) and 'trains at' in out[-1], r.stdout
+
+def test_batch_study_keeps_curves_and_resumes(tmp_path):
+    "bench/lstm_batch.py on lstm-tiny: every run's validation curve per clef kept, and a second call repeats no finished run"
+    out = tmp_path/'batch.json'
+    cmd = [sys.executable, str(ROOT/'bench'/'lstm_batch.py'), '--config', 'lstm-tiny', '--arms', '16:1e-3', '32:2e-3', '--seeds', '0', '--epochs', '2', '--out', str(out)]
+    r = subprocess.run(cmd, capture_output=True, text=True, timeout=900, cwd=ROOT)
+    assert r.returncode == 0, r.stdout + r.stderr[-3000:]
+    res = json.loads(out.read_text())
+    assert res['config'] == 'lstm-tiny' and res['epochs'] == 2 and res['commit'] and 'lstm_batch.py' in res['command'], res
+    assert sorted((x['batch'], x['lr']) for x in res['runs']) == [(16, 1e-3), (32, 2e-3)]
+    for x in res['runs']:
+        assert set(x['val_loss']) == {'treble', 'bass'} and all(len(v) == 2 for v in x['val_loss'].values()), x   # early stopping off: every epoch
+        assert abs(x['best'] - sum(min(v) for v in x['val_loss'].values())) < 1e-9 and x['seconds'] > 0, x
+    again = subprocess.run(cmd, capture_output=True, text=True, timeout=900, cwd=ROOT)
+    assert again.returncode == 0 and 'best val loss' not in again.stdout, again.stdout   # nothing trained twice
+    assert json.loads(out.read_text())['runs'] == res['runs']

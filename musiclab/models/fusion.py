@@ -431,4 +431,4 @@ def check(self:FusionModel, path:Path):
                                   f"{self.hp['latent']} + {self.hp['latent']} + {self.hp['combined']}: they come from different runs", path=f)
 
 # %% ../../nbs/11_fusion.ipynb #4e1cba91
-FusionModel.label, FusionModel.read, FusionModel.demo_entries = 'Fusion RNN-VAE-GAN', LSTMModel.read, LSTMModel.demo_entries   # the same scores in and out
+FusionModel.label, FusionModel.read, FusionModel.demo_items = 'Fusion RNN-VAE-GAN', LSTMModel.read, LSTMModel.demo_items   # the same scores in and out

@@ -221,8 +221,7 @@ LSTMModel.label = 'LSTM'   # what a page calls the model
 def read(self:LSTMModel, path)->Item: return parse_file(path)   # one score file as a corpus item
 
 @patch
-def demo_entries(self:LSTMModel, out, # the folder to write into
-                 seed:int=0, length:int|None=None)->list[dict]: # events per clef (default 160)
-    "A new piece at 90 bpm, saved as `<model id>.*` into `out`; its entry for the demo page"
+def demo_items(self:LSTMModel, seed:int=0, length:int|None=None)->list[tuple]: # events per clef (default 160)
+    "A new piece at 90 bpm, to be saved as `<model id>.*`: what `musiclab demo` shows"
     [p] = self.sample(1, seed=seed, length=160 if length is None else length, tempo=90)
-    return [{**p.save(out, self.model_id), 'title': f'{self.label}: a new piece', 'caption': f'{p.caption}; {self.config.name}, trained on {self.config.data}'}]
+    return [(self.model_id, p, f'{self.label}: a new piece', f'{p.caption}; {self.config.name}, trained on {self.config.data}')]

@@ -483,10 +483,12 @@ def _decode(self:MusicVAE, z, temperature:float, seed:int,
     return [self.converter.decode(o, float(tempo), name(i)) for i, o in enumerate(out, 1)]
 
 @patch
+def prior_codes(self:MusicVAE, n:int, seed:int)->np.ndarray: return tf.random.stateless_normal((n, self.latent_size), tf.constant([seed, 1])).numpy()   # n draws of z from N(0, I)
+
+@patch
 def _sample(self:MusicVAE, n:int, temperature:float, seed:int, **controls)->list[DrumPiece]:
     "Hook: z from the prior N(0, I), decoded"
-    z = tf.random.stateless_normal((n, self.latent_size), tf.constant([seed, 1])).numpy()
-    return self._decode(z, temperature, seed, **controls)
+    return self._decode(self.prior_codes(n, seed), temperature, seed, **controls)
 
 # %% ../../nbs/12_musicvae.ipynb #b8d2e771
 @patch
@@ -605,20 +607,17 @@ def humanized(self:MusicVAE, f:DrumFile, # a drum performance or pattern
 
 # %% ../../nbs/12_musicvae.ipynb #d9f7351d
 @patch
-def demo_entries(self:MusicVAE, out, # the folder to write into
-                 seed:int=0, length:int|None=None)->list[dict]:
-    "A new groove and an interpolation between two new grooves (groovae-1 ... groovae-6); a melody model: a new melody and a path between two kept tunes (melody-1 ... melody-6)"
-    if self.hp['kind'] == 'onehot': return self._melody_demo(out, seed)
+def demo_items(self:MusicVAE, seed:int=0, length:int|None=None)->list[tuple]:
+    "A new groove and a path between two new points of the latent space (groovae-1 ... groovae-6); a melody model: a new melody and a path between two kept tunes (melody-1 ... melody-6)"
+    if self.hp['kind'] == 'onehot': return self._melody_demo(seed)
     [groove] = self.sample(1, temperature=0.8, seed=seed, tempo=100.0, title=f"GrooVAE: a new {self.hp['bars']}-bar groove")
-    a, b = self.sample(2, temperature=0.8, seed=seed + 1, tempo=100.0)
-    path = self.interpolate(a, b, 5, temperature=0.5, seed=seed, tempo=100.0, title=_PATH_TITLE)
+    za, zb = self.prior_codes(2, seed + 1)   # the codes two new grooves would be decoded from: no need to decode and encode them again
+    path = self.interpolate(za, zb, 5, temperature=0.5, seed=seed, tempo=100.0, title=_PATH_TITLE)
     credit = f'{self.config.name}, trained on the Groove MIDI Dataset (Gillick et al. 2019, CC BY 4.0)'
-    out = out_folder(out)
-    entries = [p.save(out, f'groovae-{i}') for i, p in enumerate([groove, *path], 1)]
-    return [{**e, 'caption': f"{e['caption']}; {credit}"} for e in entries]
+    return [(f'groovae-{i}', p, p.title, f'{p.caption}; {credit}') for i, p in enumerate([groove, *path], 1)]
 
 @patch
-def _melody_demo(self:MusicVAE, out, seed:int=0)->list[dict]:
+def _melody_demo(self:MusicVAE, seed:int=0)->list[tuple]:
     "A new melody, and five steps from one kept tune (`examples`) to another"
     if not self.examples or len(self.examples) < 2: raise CheckpointError(f'{self.config.name} keeps no example tunes to interpolate between (musiclab.json: examples)')
     a, b = self.examples[:2]
@@ -626,8 +625,7 @@ def _melody_demo(self:MusicVAE, out, seed:int=0)->list[dict]:
     path = self.interpolate(np.array(a['labels']), np.array(b['labels']), 5, temperature=0.0, tempo=110.0,
                             title=f"{a['name']} to {b['name']} ({{i}}/{{n}})")
     credit = f"{self.config.name}, trained on {self.config.data}" + (' (the Essen folk songs bundled with music21)' if self.config.data == 'm21-folk' else '')
-    out = out_folder(out)
-    return [{**p.save(out, f'melody-{i}'), 'title': p.title, 'caption': f'{p.caption}; {credit}'} for i, p in enumerate([new, *path], 1)]
+    return [(f'melody-{i}', p, p.title, f'{p.caption}; {credit}') for i, p in enumerate([new, *path], 1)]
 
 def demo(out, # the folder to write into
          seed:int=0)->list[Path]:

@@ -358,7 +358,7 @@ def study_extra(self:SpecVAEModel, train_clips:np.ndarray)->dict:
     return dict(components_in_use=use['in_use'], components_effective=use['effective'])
 
 # %% ../../nbs/14_specvae.ipynb #7d44b11e
-SpecVAEModel.demo_temperature = 1.0   # `demo_entries` is the audio VAEs' (13_wavevae); these say what the clip is
+SpecVAEModel.demo_temperature = 1.0   # `demo_items` is the audio VAEs' (13_wavevae); these say what the clip is
 SpecVAEModel.demo_title = lambda self: f'Spectrogram VAE: a new {self.params.seconds:.0f}-second spectrogram, heard through Griffin-Lim'
 SpecVAEModel.demo_how = lambda self, t: f'z from the mixture prior, temperature {t:g}'
 

@@ -590,13 +590,12 @@ def working_timing(config:str # a config bench/working.py trains, e.g. 'wavevae-
 
 # %% ../../nbs/13_wavevae.ipynb #3d93fa5e
 @patch
-def demo_entries(self:AudioVAE, out, # the folder to write into
-                 seed:int=0, length:int|None=None, temperature:float|None=None)->list[dict]: # default: the class's `demo_temperature`
-    "A new clip, saved as `<model id>.*` into `out`; its entry for the demo page (the two audio VAEs say what it is in `demo_title` and `demo_how`)"
+def demo_items(self:AudioVAE, seed:int=0, length:int|None=None, temperature:float|None=None)->list[tuple]: # default: the class's `demo_temperature`
+    "A new clip, to be saved as `<model id>.*`: what `musiclab demo` shows (the two audio VAEs say what it is in `demo_title` and `demo_how`)"
     t = self.demo_temperature if temperature is None else temperature
     [p] = self.sample(1, temperature=t, seed=seed)
     p.title = self.demo_title()
-    return [{**p.save(out, self.model_id), 'title': p.title, 'caption': f'{p.caption}; {self.config.name}, trained on {self.config.data} ({self.demo_how(t)})'}]
+    return [(self.model_id, p, p.title, f'{p.caption}; {self.config.name}, trained on {self.config.data} ({self.demo_how(t)})')]
 
 WaveVAEModel.demo_temperature = 0.8
 WaveVAEModel.demo_title = lambda self: f"Waveform VAE: a new {self.hp['clip_samples'] / self.sample_rate:.0f}-second clip"
