@@ -7,6 +7,7 @@ fixed number of epochs (early stopping off: every arm sees the same training win
 epoch's validation loss per clef, so the curves can be laid side by side *by examples seen*, and the wall time of each run.
 
 Run: python bench/lstm_batch.py [--arms 32:1e-3 256:2.8e-3 ...] [--seeds 0 1 2] [--epochs 30] [--out nbs/results/lstm-batch.json]
+(about 30 min on 2 cores for the default arms; a run already in the kept file is not repeated. `bench/run.py` runs it only with --long lstm_batch.)
 The kept result (`nbs/results/lstm-batch.json`) is what 10_lstm plots and reads its sentences from.
 """
 import argparse, json, sys, tempfile, time
@@ -47,7 +48,7 @@ def main(argv=None):
             print(f"batch {b:>4} lr {lr:g} seed {s}: best val loss (both clefs) {r['best']:.3f}, last {r['last']:.3f}, {r['seconds']:.0f} s", flush=True)
             from musiclab.core import atomic_write, provenance
             from musiclab.experiment import _machine
-            atomic_write(out, json.dumps(dict(provenance(), command='python bench/lstm_batch.py ' + ' '.join(argv if argv is not None else sys.argv[1:]),
+            atomic_write(out, json.dumps(dict(provenance(), command=' '.join(['python bench/lstm_batch.py', *(argv if argv is not None else sys.argv[1:])]),
                                               date=datetime.now(timezone.utc).strftime('%Y-%m-%d %H:%M UTC'), machine=_machine(), config=args.config,
                                               epochs=args.epochs, runs=runs), indent=1) + '\n')
 
