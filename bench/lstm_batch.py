@@ -14,14 +14,13 @@ import argparse, json, sys, tempfile, time
 from datetime import datetime, timezone
 from pathlib import Path
 
-def run(batch:int, lr:float, seed:int, epochs:int, config:str='lstm-small')->dict:
-    "One run: the validation loss per clef after every epoch, the best of each, the wall time"
+def run(batch:int, lr:float, seed:int, epochs:int, data:tuple, config:str='lstm-small')->dict:
+    "One run on `data` (train, valid): the validation loss per clef after every epoch, the best of each, the wall time"
     from musiclab.core import get_config
     cfg = get_config(config, batch_size=batch, lr=lr, seed=seed, epochs=epochs, patience=epochs + 1)
     model = cfg.model_class()(cfg)
-    train, valid = cfg.model_class()(get_config(config)).split(model.load_data(cfg.data))   # the config's own split (its seed), whatever the run's seed
     t0 = time.time()
-    with tempfile.TemporaryDirectory() as tmp: model.fit(train, valid, out=tmp, verbose=0)
+    with tempfile.TemporaryDirectory() as tmp: model.fit(*data, out=tmp, verbose=0)
     secs = time.time() - t0
     curves = {part: [r['val_loss'] for r in model.history.of(part)] for part in model.parts}
     return dict(batch=batch, lr=lr, seed=seed, epochs=epochs, seconds=round(secs, 1), val_loss=curves,
@@ -35,8 +34,11 @@ def main(argv=None):
     ap.add_argument('--config', default='lstm-small')
     ap.add_argument('--out', default=str(Path(__file__).resolve().parents[1]/'nbs'/'results'/'lstm-batch.json'))
     args = ap.parse_args(argv)
-    from musiclab.core import set_threads
+    from musiclab.core import atomic_write, get_config, provenance, set_threads
+    from musiclab.experiment import _machine
     set_threads()
+    base = get_config(args.config); model = base.model_class()(base)
+    data = model.split(model.load_data(base.data))   # the config's own split (its seed), the same for every run whatever the run's seed
     out = Path(args.out)
     old = json.loads(out.read_text()) if out.exists() else {}
     runs = [r for r in old.get('runs', []) if old.get('epochs') == args.epochs and old.get('config') == args.config]
@@ -44,10 +46,8 @@ def main(argv=None):
         b, lr = arm.split(':'); b, lr = int(b), float(lr)
         for s in args.seeds:
             if any(r['batch'] == b and r['lr'] == lr and r['seed'] == s for r in runs): continue
-            r = run(b, lr, s, args.epochs, args.config); runs.append(r)
+            r = run(b, lr, s, args.epochs, data, args.config); runs.append(r)
             print(f"batch {b:>4} lr {lr:g} seed {s}: best val loss (both clefs) {r['best']:.3f}, last {r['last']:.3f}, {r['seconds']:.0f} s", flush=True)
-            from musiclab.core import atomic_write, provenance
-            from musiclab.experiment import _machine
             atomic_write(out, json.dumps(dict(provenance(), command=' '.join(['python bench/lstm_batch.py', *(argv if argv is not None else sys.argv[1:])]),
                                               date=datetime.now(timezone.utc).strftime('%Y-%m-%d %H:%M UTC'), machine=_machine(), config=args.config,
                                               epochs=args.epochs, runs=runs), indent=1) + '\n')
