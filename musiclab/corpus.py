@@ -417,6 +417,13 @@ class _Tempo:
     def __init__(self, bpm:float): self.bpm = bpm
     def getQuarterBPM(self)->float: return float(self.bpm)   # what MetronomeMark(number=bpm).getQuarterBPM() returns
 
+class _Metre:
+    "A time signature of the usual kind (1 to 64 beats of a whole to a 64th note), as `getMetaEvents` reads it, without building a TimeSignature"
+    __slots__ = ('ratioString',)   # all that is read of it, named as music21 names it
+    def __init__(self, n:int, d:int): self.ratioString = f'{n}/{d}'
+
+def _usual_metre(data:bytes)->bool: return len(data) >= 2 and 1 <= data[0] <= 64 and data[1] <= 6   # a music21 TimeSignature reads these as f'{n}/{2**d}'
+
 _TIME_SIGNATURES, _KEYS = {}, {}   # MIDI time-signature and key-signature bytes -> music21's TimeSignature and Key for them
 
 def _once(cache:dict, data:bytes, make):
@@ -428,7 +435,7 @@ def _once(cache:dict, data:bytes, make):
 
 def _meta_events(events:list, track=None # the music21 MidiTrack the events are said to come from (in music21's warnings)
                 )->list:
-    "music21's `translate.getMetaEvents` of `_read_track`'s (tick, type, channel, data) events, rule for rule, except that a tempo change is a `_Tempo`: a performed MIDI file can change tempo every beat, and a music21 object for each was the largest cost of a parse"
+    "music21's `translate.getMetaEvents` of `_read_track`'s (tick, type, channel, data) events, rule for rule, except that a tempo change is a `_Tempo` and a usual time signature a `_Metre`: a performed MIDI file can change tempo every beat, and a music21 object for each was the largest cost of a parse"
     from music21.midi import ChannelVoiceMessages as CV, MetaEvents as ME, MidiEvent, translate
     def event(kind, ch, data):   # the music21 MidiEvent that its functions read, made for the few events that need one
         e = MidiEvent(track, type=CV(kind) if kind == CV.PROGRAM_CHANGE else ME(kind), channel=ch)
@@ -439,8 +446,8 @@ def _meta_events(events:list, track=None # the music21 MidiTrack the events are 
     for t, kind, ch, data in events:
         if kind == TEMPO:   # microseconds a quarter, 3 bytes (fewer: music21's getNumber raises IndexError)
             obj = _Tempo(round(60_000_000 / (int.from_bytes(data[:3], 'big') if len(data) >= 3 else translate.getNumber(data, 3)[0]), 2))
-        elif kind == METRE:   # one music21 TimeSignature per distinct event (only its ratio is read): building one is slow
-            obj = _once(_TIME_SIGNATURES, data, lambda: translate.midiEventsToTimeSignature(event(kind, ch, data)))
+        elif kind == METRE:   # only its ratio is read, and building a music21 TimeSignature takes 25 ms: one per distinct unusual event
+            obj = _Metre(data[0], 2 ** data[1]) if _usual_metre(data) else _once(_TIME_SIGNATURES, data, lambda: translate.midiEventsToTimeSignature(event(kind, ch, data)))
         elif kind == KEY:   # the same, per distinct key signature (nothing reads it, but music21 makes it, or fails to)
             obj = _once(_KEYS, data, lambda: translate.midiEventsToKey(event(kind, ch, data)))
         elif kind in NAMES:
@@ -454,25 +461,43 @@ def _meta_events(events:list, track=None # the music21 MidiTrack the events are 
 # %% ../nbs/01_corpus.ipynb #8bba3b84
 def _track_events(notes:list, tpq:int)->tuple[list, bool]:
     "(notes or chords, whether music21 needs voices) of one track's `_read_track` notes; a note or chord is (tick on, ticks long, pitches, drum)"
-    tol, done, els, voices = tpq / 16, [False] * len(notes), [], False   # tol: music21's chord window, 1/16 quarter (the finest grid)
+    tol, done, els, voices = tpq / 16, set(), [], False   # tol: music21's chord window, 1/16 quarter (the finest grid)
+    ons = np.array([n[0] for n in notes], dtype=np.int64)   # in onset order, as `_read_track` gives them
+    ends = np.searchsorted(ons, ons + tol, 'left').tolist()   # the first note after each one's chord window: most windows hold one note
     for i, (on, off, pitch, ch) in enumerate(notes):
-        if done[i]: continue
+        if i in done: continue
+        if ends[i] == i + 1: els.append((on, off - on, [pitch], ch == 10)); continue   # alone in its window (the common case)
         group = [notes[i]]
-        for j in range(i + 1, len(notes)):
-            on2, off2 = notes[j][0], notes[j][1]
-            if abs(on2 - on) >= tol: break
-            if abs(off2 - off) > tol: voices = True; continue   # starts together, ends elsewhere: another voice
-            group.append(notes[j]); done[j] = True
+        for j in range(i + 1, ends[i]):
+            if abs(notes[j][1] - off) > tol: voices = True; continue   # starts together, ends elsewhere: another voice
+            group.append(notes[j]); done.add(j)
         last = group[-1]   # music21 times a chord by its *last* note (a known music21 quirk: we copy it)
         els.append((on, last[1] - last[0], [n[2] for n in group], any(n[3] == 10 for n in group)))
     return els, voices
+
+_GRID = {}   # a quantized offset or length (a float music21's `bestMatch` gives) -> music21's `opFrac` of it; few distinct values recur
+
+def _on_grid(x:float):
+    "`opFrac(x)`, worked out once per distinct grid value (bounded, as `_once`)"
+    if (f := _GRID.get(x)) is None:
+        from music21.common import opFrac
+        if len(_GRID) >= 65536: _GRID.clear()
+        f = _GRID[x] = opFrac(x)
+    return f
+
+def _quarters(ticks:int, tpq:int)->float:
+    "`float(opFrac(ticks / tpq))`, what music21 quantizes, without making a Fraction: see below why the two are the same number"
+    x = ticks / tpq
+    if tpq <= 65535 and abs(x) < 2**20: return x
+    from music21.common import opFrac
+    return float(opFrac(x))
 
 def _quantized(meta:list, els:list, tpq:int)->tuple[list, list]:
     "The quantized (offset, quarter length) of each note or chord and the quantized offset of each meta object, as music21 sets them"
     from music21.common import opFrac
     at = {}   # tick -> its quantized offset, as music21's float and as it stores it (a Fraction where a float would not be exact)
     for t in [t for t, _ in meta] + [e[0] for e in els]:
-        if t not in at: o = _best_match(float(opFrac(t / tpq))); at[t] = (o, opFrac(o))
+        if t not in at: o = _best_match(_quarters(t, tpq)); at[t] = (o, _on_grid(o))
     offs = sorted({o for o, _ in at.values()})   # every quantized offset of the track
     gaps, lengths, out = {}, {}, []   # onsets and (ticks long, gap) repeat: each is worked out once
     for on, d, _, _ in els:
@@ -480,7 +505,7 @@ def _quantized(meta:list, els:list, tpq:int)->tuple[list, list]:
         if (gap := gaps.get(on)) is None:   # the gap to the next offset: a duration may stretch to fill it
             k = bisect.bisect_right(offs, o)
             gap = gaps[on] = opFrac(offs[k] - fo) if k < len(offs) else 0.0
-        if (ql := lengths.get((d, gap))) is None: ql = lengths[d, gap] = opFrac(_best_match(float(max(opFrac(d / tpq), 0)), d == 0, gap))
+        if (ql := lengths.get((d, gap))) is None: ql = lengths[d, gap] = _on_grid(_best_match(max(_quarters(d, tpq), 0.0), d == 0, gap))
         out.append((fo, ql))
     return out, [at[t][1] for t, _ in meta]
 
@@ -495,7 +520,7 @@ def _midi_staves(data:bytes)->tuple[list, list]:
         meta = _meta_events(events, midi.MidiTrack(i))
         els, voices = _track_events(notes, tpq)
         qels, qmeta = _quantized(meta, els, tpq)
-        ts = [(o, m) for o, (_, m) in zip(qmeta, meta) if isinstance(m, meter.TimeSignature)]
+        ts = [(o, m) for o, (_, m) in zip(qmeta, meta) if isinstance(m, (meter.TimeSignature, _Metre))]
         mm = [(o, m) for o, (_, m) in zip(qmeta, meta) if isinstance(m, _Tempo)]
         if not has_notes: cond_ts += ts; cond_mm += mm; continue   # a conductor track: its marks go to the parts read after it
         if cond_ts: first_ts = next((m.ratioString for o, m in sorted(cond_ts, key=lambda x: x[0]) if o == 0), '4/4')
@@ -706,6 +731,7 @@ def _resolve(spec:str)->tuple[list[Path], list[str]]:
     raise DataError(f"{spec!r} holds {k.holds}, not scores: {k.loader.replace(':', '.')} loads it (score specs: {spec_kinds('score')})")
 
 # %% ../nbs/01_corpus.ipynb #a0c81276
+@functools.lru_cache(maxsize=1)   # read once a process: looking it up costs about 3 ms, and every cache read and write needs it
 def _m21_version()->str:
     try: return _pkg_version('music21')
     except Exception: return 'unknown'
