@@ -12,10 +12,10 @@ from .core import *
 from .corpus import check_spec, spec_kind, spec_kinds
 
 # %% auto #0
-__all__ = ['DATA_CONFIGS', 'DEMOS', 'ENVIRONMENT', 'cmd_list', 'cmd_docs', 'checkpoint_model', 'load_checkpoint', 'cmd_data',
-           'cmd_train', 'write_pieces', 'cmd_generate', 'cmd_interpolate', 'cmd_humanize', 'cmd_tap2drum',
-           'cmd_add_part', 'cmd_demo', 'cmd_evaluate', 'cmd_lessons', 'cmd_import_magenta', 'parser', 'quiet_libraries',
-           'run_command', 'main']
+__all__ = ['KERAS_EXTRAS', 'DATA_CONFIGS', 'DEMOS', 'ENVIRONMENT', 'cmd_list', 'cmd_docs', 'checkpoint_model', 'import_keras',
+           'load_checkpoint', 'cmd_data', 'cmd_train', 'write_pieces', 'cmd_generate', 'cmd_interpolate',
+           'cmd_humanize', 'cmd_tap2drum', 'cmd_add_part', 'cmd_demo', 'cmd_evaluate', 'cmd_lessons',
+           'cmd_import_magenta', 'parser', 'quiet_libraries', 'run_command', 'main']
 
 # %% ../nbs/20_cli.ipynb #e63c68e9
 class _Parser(argparse.ArgumentParser):
@@ -49,9 +49,21 @@ def checkpoint_model(path:str|Path)->str:
     if model_id not in MODELS: raise CheckpointError(f'a checkpoint of an unknown model type {model_id!r}', path=path)
     return model_id
 
+KERAS_EXTRAS = ('sklearn', 'matplotlib.pyplot')   # what importing Keras imports only for its scikit-learn wrappers and its image gallery
+
+def import_keras():
+    "Import Keras for a command, without `KERAS_EXTRAS`: no command uses them, and they are 1.7 s of its 6 s import (scikit-learn brings scipy.stats)"
+    if 'keras' in sys.modules: return
+    blocked = [m for m in KERAS_EXTRAS if m not in sys.modules]
+    for m in blocked: sys.modules[m] = None   # `import` of a None entry raises ImportError, which Keras catches: it goes on without them
+    try: import keras
+    finally:
+        for m in blocked: sys.modules.pop(m, None)   # importable again, for whatever needs them later (the demo's pictures, librosa)
+
 def load_checkpoint(path:str|Path):
     "Load a saved model of any kind from its folder (`musiclab.model.load_checkpoint`, after a light check of its id)"
     checkpoint_model(path)
+    import_keras()
     from musiclab.model import load_checkpoint
     return load_checkpoint(path)
 
@@ -97,6 +109,7 @@ def cmd_train(args)->int:
     out_folder(args.out)
     from .configs import onednn_for
     onednn = onednn_for({cfg.model})                             # before TensorFlow is imported: the kernels the family trains fastest with
+    import_keras()
     set_threads(between=cfg.model_class().threads_between_ops)   # before TensorFlow runs anything: the model's own thread setting
     model = cfg.model_class()(cfg)
     data = model.load_data(spec)

@@ -486,7 +486,9 @@ def _on_grid(x:float):
     return f
 
 def _quarters(ticks:int, tpq:int)->float:
-    "`float(opFrac(ticks / tpq))`, what music21 quantizes, without making a Fraction: see below why the two are the same number"
+    "`float(opFrac(ticks / tpq))`, what music21 quantizes, without making a Fraction: for any file's numbers the two are the same"
+    # opFrac gives the fraction nearest x of denominator <= 65535; ticks / tpq is one, within half an ulp of x (< 1.2e-10 below 2**20),
+    # and any other lies >= 1 / 65535**2 (2.3e-10) from it, so farther from x: opFrac finds ticks / tpq, and float() rounds it back to x
     x = ticks / tpq
     if tpq <= 65535 and abs(x) < 2**20: return x
     from music21.common import opFrac
