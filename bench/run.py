@@ -14,7 +14,7 @@ from pathlib import Path
 from musiclab.core import atomic_write, provenance
 
 HERE = Path(__file__).parent
-LONG = ('wavevae_compare', 'lessons', 'chaos', 'working', 'lstm_batch', 'fusion')  # result tables and long studies (6 minutes to hours): each reported on its own
+LONG = ('wavevae_compare', 'lessons', 'chaos', 'working', 'lstm_batch', 'fusion', 'fuzz')  # result tables and long studies (6 minutes to hours): each reported on its own
 NOT_BENCHMARKS = ('run', 'ship_melody', 'repro', 'paper', 'phase')   # this runner, the script that trains and ships a checkpoint, the experiment runner, the paper-size runs (hours) and a lesson's result table
 WRAP = '''
 import resource, runpy, sys

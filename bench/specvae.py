@@ -15,7 +15,7 @@ kernels: the last convolution's backward pass makes a 576 MB im2col buffer an im
 convolution gradients need no such buffer. Beside each peak, what the process must hold, worked out from the shapes:
 weights, Adam's moments, gradients, the layers' outputs.
 
-Run: python bench/specvae.py [--steps 3] [--configs specvae-small specvae-paper specvae-paper+default specvae-paper:recompute_chunks=0]
+Run: python bench/specvae.py [--steps 2] [--configs specvae-small specvae-paper specvae-paper+default specvae-paper:recompute_chunks=0]
 """
 import argparse, json, os, subprocess, sys, time
 
@@ -58,7 +58,7 @@ def measure(name:str, steps:int, batch:int)->dict:
 
 def main():
     ap = argparse.ArgumentParser()
-    ap.add_argument('--steps', type=int, default=3, help='timed optimiser steps per config')
+    ap.add_argument('--steps', type=int, default=2, help='timed optimiser steps per config')
     ap.add_argument('--batch', type=int, default=16, help='images per step (both configs)')
     ap.add_argument('--configs', nargs='+', default=['specvae-small', 'specvae-paper', 'specvae-paper+default', 'specvae-paper:recompute_chunks=0'],
                     help="config names; NAME:KEY=N changes an integer setting (the default's last: the paper config without recomputation); NAME+default: with TensorFlow's own kernels")

@@ -3,7 +3,7 @@
 For each config (default: every family's small config, and groovae-4bar at Magenta's size) and each network it trains (the LSTM
 and fusion models train one a clef):
 - training examples a second: Keras' own `fit` on the model's own input pipeline (its data, its batch), timed over `--steps`
-  steps after a warm-up that traces the step (the optimizer is built first, `build_train_state`, as `Model.fit` does);
+  steps (in `--repeats` fits of steps / repeats each, the fastest counting, as the matrix product counts its best) after a warm-up that traces the step (the optimizer is built first, `build_train_state`, as `Model.fit` does);
 - the FLOPs one step performs, counted from the layer shapes (`musiclab.train.step_flops`, 06_train: 2 per multiply-add of every
   dense, recurrent and convolutional layer call of one eager step, times 3 for forward + backward; activations, normalisation,
   the loss and the optimizer's update are left out, so the count is a slight underestimate);
@@ -12,7 +12,7 @@ and fusion models train one a clef):
 - the input pipeline's share: the same number of batches drawn from the pipeline alone, against the steps' time (`fit` draws
   them beside the step, so a share well under 1 means the model never waits for data).
 
-Run: python bench/train.py [--configs lstm-small ...] [--steps 10] [--data CONFIG=SPEC ...] [--threads N] [--between N] [--onednn] [--jit]
+Run: python bench/train.py [--configs lstm-small ...] [--steps 10] [--repeats 2] [--data CONFIG=SPEC ...] [--threads N] [--between N] [--onednn] [--jit]
 (`--between 1`: one thread between operations, as `musiclab train` sets it for the audio VAEs (`Model.threads_between_ops`); run
 both ways to see what it buys each family; the same for `--onednn`, TensorFlow's oneDNN kernels, which `musiclab train` uses for
 the families in musiclab.configs.ONEDNN_MODELS.)
@@ -48,7 +48,7 @@ def training_data(model, spec:str|None, tmp:Path)->tuple:
         print(f'  ({e.problem if hasattr(e, "problem") else e}: a made-up drum folder of the same shapes instead)', flush=True)
         return heldout(model, f'gmd:{gmd}')[0], 'a made-up drum folder'
 
-def measure(name:str, steps:int, spec:str|None=None, jit:bool=False)->list[dict]:
+def measure(name:str, steps:int, spec:str|None=None, jit:bool=False, repeats:int=2)->list[dict]:
     "One row a network of config `name`: examples/s, FLOPs a step, FLOP/s, the input pipeline's time"
     import tensorflow as tf
     from musiclab.core import get_config
@@ -71,7 +71,9 @@ def measure(name:str, steps:int, spec:str|None=None, jit:bool=False)->list[dict]
             data_s = time.perf_counter() - t
             flops = step_flops(net, next(it))
             net.fit(ds, steps_per_epoch=2, epochs=1, verbose=0, shuffle=False)                 # traces the step
-            secs = _timed(lambda: net.fit(ds, steps_per_epoch=steps, epochs=1, verbose=0, shuffle=False))
+            # the steps in `repeats` fits, the fastest counting for all: as the matrix product's best of 10 (on a shared machine a stall only adds time)
+            k = max(1, steps // repeats)
+            secs = min(_timed(lambda: net.fit(ds, steps_per_epoch=k, epochs=1, verbose=0, shuffle=False)) for _ in range(max(1, steps // k))) * steps / k
             fwd = sum(flops['forward'].values()) or 1
             rows.append(dict(config=name, part=part, data=what, weights=int(net.count_params()), batch=batch, steps=steps,
                              step_seconds=secs / steps, examples_per_s=batch * steps / secs, step_gflop=flops['flops'] / 1e9,
@@ -94,6 +96,7 @@ def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.split('\n\n')[0], formatter_class=argparse.RawDescriptionHelpFormatter, epilog=__doc__)
     ap.add_argument('--configs', nargs='+', default=list(CONFIGS))
     ap.add_argument('--steps', type=int, default=10, help='timed training steps a network (after 2 that trace the step)')
+    ap.add_argument('--repeats', type=int, default=2, help='the timed steps in this many runs of --steps / repeats, the fastest counting (default 2)')
     ap.add_argument('--data', nargs='*', default=[], help='CONFIG=SPEC: other data for a config')
     ap.add_argument('--threads', type=int, help='TensorFlow threads (default: all cores)')
     ap.add_argument('--between', type=int, help='TensorFlow threads between operations (default: as --threads, or all cores)')
@@ -113,7 +116,7 @@ def main(argv=None):
           f"kernels {'oneDNN' if args.onednn else 'default'}{'; XLA (jit_compile)' if args.jit else ''}", flush=True)
     rows = []
     for name in args.configs:
-        rows += measure(name, args.steps, specs.get(name), args.jit)
+        rows += measure(name, args.steps, specs.get(name), args.jit, args.repeats)
         done = ', '.join(f"{r['part']} {r['examples_per_s']:.1f} examples/s" for r in rows if r['config'] == name)
         print(f'{name}: measured ({done})', flush=True)
     print(table(rows, peak))
