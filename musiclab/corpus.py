@@ -426,12 +426,12 @@ def _usual_metre(data:bytes)->bool: return len(data) >= 2 and 1 <= data[0] <= 64
 
 _TIME_SIGNATURES, _KEYS = {}, {}   # MIDI time-signature and key-signature bytes -> music21's TimeSignature and Key for them
 
-def _once(cache:dict, data:bytes, make):
-    "`make()` for these event bytes, made once per distinct value; the cache is bounded (cleared at 256): a hostile file could hold millions"
-    if data not in cache:
-        if len(cache) >= 256: cache.clear()
-        cache[data] = make()
-    return cache[data]
+def _once(cache:dict, key, make, limit:int=256):
+    "`make()` for this key (event bytes, a grid value), made once per distinct key; the cache is bounded (cleared at `limit`): a hostile file could hold millions"
+    if key not in cache:
+        if len(cache) >= limit: cache.clear()
+        cache[key] = make()
+    return cache[key]
 
 def _meta_events(events:list, track=None # the music21 MidiTrack the events are said to come from (in music21's warnings)
                 )->list:
@@ -478,12 +478,10 @@ def _track_events(notes:list, tpq:int)->tuple[list, bool]:
 _GRID = {}   # a quantized offset or length (a float music21's `bestMatch` gives) -> music21's `opFrac` of it; few distinct values recur
 
 def _on_grid(x:float):
-    "`opFrac(x)`, worked out once per distinct grid value (bounded, as `_once`)"
-    if (f := _GRID.get(x)) is None:
-        from music21.common import opFrac
-        if len(_GRID) >= 65536: _GRID.clear()
-        f = _GRID[x] = opFrac(x)
-    return f
+    "`opFrac(x)`, worked out once per distinct grid value (`_once`; the lookup first, as this runs for every note)"
+    if (f := _GRID.get(x)) is not None: return f
+    from music21.common import opFrac
+    return _once(_GRID, x, lambda: opFrac(x), 65536)
 
 def _quarters(ticks:int, tpq:int)->float:
     "`float(opFrac(ticks / tpq))`, what music21 quantizes, without making a Fraction: for any file's numbers the two are the same"
