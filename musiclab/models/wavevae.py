@@ -62,6 +62,11 @@ class ResBlock1D(keras.layers.Layer):
         self.norm_a.build(s); self.conv_b.build(s); self.norm_b.build(self.conv_b.compute_output_shape(s))
         self.built = True
 
+    def compute_output_shape(self, input_shape):
+        "The sum's shape, from the convolutions' (a network of blocks is then built without tracing `call` in a scratch graph)"
+        s = self.conv_b.compute_output_shape(self.conv_a.compute_output_shape(input_shape))
+        return tuple(b if a == 1 else a for a, b in zip(s, input_shape))
+
     def call(self, x, training=None):
         h = ops.relu(x)
         h = self.act(self.norm_a(self.conv_a(h), training=training))
