@@ -276,8 +276,13 @@ class LatentModel(Model):
 
     def code(self, x)->np.ndarray:
         "One latent code: `x` itself when it is one (a vector of `latent_size` numbers), else the posterior mean of the item `x`"
-        if isinstance(x, np.ndarray) and x.dtype.kind == 'f' and x.shape == (self.latent_size,): return x.astype(np.float32)
-        return self.encode([x]).mu[0]
+        return self.code_each([x])[0]
+
+    def code_each(self, xs:list)->list[np.ndarray]:
+        "`code` of each of `xs`, the items among them encoded together in one batch (one pass of the encoder, not one each)"
+        is_code = [isinstance(x, np.ndarray) and x.dtype.kind == 'f' and x.shape == (self.latent_size,) for x in xs]
+        mus = iter(self.encode([x for x, c in zip(xs, is_code) if not c]).mu if not all(is_code) else ())
+        return [x.astype(np.float32) if c else next(mus) for x, c in zip(xs, is_code)]
 
     def codes(self, z)->np.ndarray:
         "Latent codes as an (n, latent_size) float32 array, checked"
@@ -316,7 +321,7 @@ def interpolate(self:LatentModel, a, b, # two items (or two latent codes)
     _check_controls(self, controls, 'interpolate')
     if method not in PATHS: raise ConfigError(f"method must be one of {', '.join(PATHS)}, got {method!r}")
     if not (isinstance(steps, int) and steps >= 2): raise ConfigError(f'an interpolation needs 2 steps or more, got {steps!r}')
-    za, zb = self.code(a), self.code(b)
+    za, zb = self.code_each([a, b])
     return self.decode(np.stack([PATHS[method](za, zb, t) for t in np.linspace(0, 1, steps)]), temperature=temperature, seed=seed, **controls)
 
 @patch
