@@ -4,7 +4,7 @@
 
 # %% ../nbs/20_cli.ipynb #792267a6
 from __future__ import annotations
-import argparse, contextlib, logging, os, subprocess, sys, tempfile, traceback, warnings
+import argparse, atexit, contextlib, logging, os, subprocess, sys, tempfile, traceback, warnings
 from . import __version__
 import time
 from pathlib import Path
@@ -15,7 +15,7 @@ from .corpus import check_spec, spec_kind, spec_kinds
 __all__ = ['KERAS_EXTRAS', 'DATA_CONFIGS', 'DEMOS', 'ENVIRONMENT', 'cmd_list', 'cmd_docs', 'checkpoint_model', 'import_keras',
            'load_checkpoint', 'cmd_data', 'cmd_train', 'write_pieces', 'cmd_generate', 'cmd_interpolate',
            'cmd_humanize', 'cmd_tap2drum', 'cmd_add_part', 'cmd_demo', 'cmd_evaluate', 'cmd_lessons',
-           'cmd_import_magenta', 'parser', 'quiet_libraries', 'run_command', 'main']
+           'cmd_import_magenta', 'parser', 'quiet_libraries', 'run_command', 'main', 'program']
 
 # %% ../nbs/20_cli.ipynb #e63c68e9
 class _Parser(argparse.ArgumentParser):
@@ -497,4 +497,13 @@ def main(argv:list[str]|None=None # arguments (default: `sys.argv[1:]`)
         code = run_command(args.fn, args, debug)
         if code and debug and log is not None and log.seek(0) == 0 and (said := log.read().decode(errors='replace').strip()):
             print('musiclab: what the libraries wrote to stderr (hidden without --debug or --verbose):\n' + said, file=sys.stderr)
+    return code
+
+def program()->int:
+    "The `musiclab` console script: `main`, and then, if a command loaded TensorFlow, out without Python's teardown of it"
+    code = main()
+    if 'tensorflow' in sys.modules and hasattr(atexit, '_run_exitfuncs'):   # freeing TensorFlow's objects at exit takes a second or more and keeps nothing
+        atexit._run_exitfuncs()   # what Python runs at exit all the same: loggers flushed, temporary folders removed, worker processes joined
+        sys.stdout.flush(); sys.stderr.flush()
+        os._exit(code)
     return code

@@ -37,7 +37,7 @@ def test_wheel_ships_the_demo_checkpoints(wheel):
 
 def test_wheel_console_script_and_nbdev_index(wheel):
     ep = _meta(wheel, 'entry_points.txt')
-    assert 'musiclab = musiclab.cli:main' in ep and 'musiclab = musiclab._modidx:d' in ep
+    assert 'musiclab = musiclab.cli:program' in ep and 'musiclab = musiclab._modidx:d' in ep
 
 def test_wheel_pins(wheel):
     meta = _meta(wheel, 'METADATA')
