@@ -202,17 +202,24 @@ def time_limit(seconds:float):
     if not hasattr(signal, 'setitimer') or threading.current_thread() is not threading.main_thread(): yield; return
     armed, t0 = [True], time.monotonic()
     outer, (left, every) = signal.getsignal(signal.SIGALRM), signal.getitimer(signal.ITIMER_REAL)   # someone else's timer (pytest-timeout, say)
+    due = [t0 + left if left else None]   # when the outer timer rings next (None: not set, or a one-shot that has rung)
+    def arm(now): signal.setitimer(signal.ITIMER_REAL, max(min(t0 + seconds, due[0] or float("inf")) - now, 1e-3))   # the nearer of the two
     def ring(signum, frame):
-        if armed[0] and time.monotonic() - t0 >= seconds - 1e-3: raise OutOfTime
-        if callable(outer): outer(signum, frame)   # the outer timer rang first: its own business
+        now = time.monotonic()
+        if armed[0] and now - t0 >= seconds - 1e-3: raise OutOfTime
+        if due[0] is not None and now >= due[0] - 1e-3:   # the outer timer's ring: its own business, and ours goes on
+            due[0] = now + every if every else None
+            arm(now)
+            if callable(outer): outer(signum, frame)
+        else: arm(now)
     old = signal.signal(signal.SIGALRM, ring)
-    signal.setitimer(signal.ITIMER_REAL, min(seconds, left) if left else seconds)
+    arm(t0)
     try: yield
     finally:
         armed[0] = False
         signal.setitimer(signal.ITIMER_REAL, 0)
         signal.signal(signal.SIGALRM, old)
-        if left: signal.setitimer(signal.ITIMER_REAL, max(left - (time.monotonic() - t0), 1e-3), every)   # the outer timer runs on
+        if due[0] is not None: signal.setitimer(signal.ITIMER_REAL, max(due[0] - time.monotonic(), 1e-3), every)   # the outer timer runs on
 
 class ParseTimeout(DataError):
     "music21 did not finish reading a file in time (the machine may be slow: this reason is never cached)"
