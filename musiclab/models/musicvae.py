@@ -482,7 +482,8 @@ def _generator(self:MusicVAE):
     "The step-by-step decoder of the network as one compiled function (made on first use)"
     if self._gen is None:
         net = self.net
-        @tf.function(reduce_retracing=True, autograph=False)   # `run` writes its loop as tf.while_loop: nothing for AutoGraph to rewrite
+        sig = [tf.TensorSpec([None, self.latent_size], tf.float32), tf.TensorSpec([], tf.float32), tf.TensorSpec([2], tf.int32)]   # any number of codes: traced once
+        @tf.function(input_signature=sig, autograph=False)   # `run` writes its loop as tf.while_loop: nothing for AutoGraph to rewrite
         def gen(z, temperature, seed): return net.run(net.embeddings(z), temperature, seed)[0]
         self._gen = gen
     return self._gen
