@@ -6,10 +6,13 @@
    and `musiclab.configs` imports no model) against `python -c "import tensorflow"`, medians of a few runs each.
 3. `musiclab demo` as a user first runs it (every shipped model, into a temporary folder), wall time, median of 3 (issue 18's goal:
    under 10 s on a quiet 2-core machine); the load average before is printed, since a busy machine says little.
+4. With `--against REF`: the demo of the code at git revision REF (checked out in a temporary worktree) and of this checkout,
+   taken in turns, `--rounds` each, and the ratio of their medians: a change measured side by side, so that the host's drift
+   from one hour to the next (which moves the demo by seconds here) falls on both.
 
-Run: python bench/core.py
+Run: python bench/core.py [--against REF [--rounds N]]
 """
-import os, shutil, statistics, subprocess, sys, tempfile, time
+import argparse, os, shutil, statistics, subprocess, sys, tempfile, time
 from pathlib import Path
 from musiclab.core import atomic_write
 
@@ -22,7 +25,37 @@ def best_of(fn, n):
 def plain_write(path, data):
     with open(path, 'wb') as f: f.write(data)
 
+ROOT = Path(__file__).resolve().parent.parent
+
+def demo_seconds(tree:Path, out:Path)->float:
+    "Wall time of `musiclab demo --out out` run from the package in `tree`, as its console script runs it"
+    code = ('import sys; sys.path.insert(0, sys.argv[1]); import musiclab.cli as c; assert c.__file__.startswith(sys.argv[1]); '
+            'sys.argv = ["musiclab", "demo", "--out", sys.argv[2]]; sys.exit(getattr(c, "program", c.main)())')   # older code has no `program`
+    t = time.perf_counter()
+    subprocess.run([sys.executable, '-c', code, str(tree), str(out)], capture_output=True, check=True)
+    return time.perf_counter() - t
+
+def against(ref:str, rounds:int):
+    "The demo at `ref` and here, in turns (who goes first alternates), `rounds` times each"
+    with tempfile.TemporaryDirectory() as tmp:
+        old = Path(tmp)/'ref'
+        subprocess.run(['git', '-C', str(ROOT), 'worktree', 'add', '--detach', '-q', str(old), ref], check=True)
+        try:
+            ts = {'ref': [], 'here': []}
+            for r in range(rounds):
+                for who in (('ref', 'here') if r % 2 == 0 else ('here', 'ref')):
+                    ts[who].append(demo_seconds(old if who == 'ref' else ROOT, Path(tmp)/f'demo-{who}'))
+        finally: subprocess.run(['git', '-C', str(ROOT), 'worktree', 'remove', '--force', str(old)], check=True)
+    a, b = statistics.median(ts['ref']), statistics.median(ts['here'])
+    print(f"musiclab demo at {ref}: {' '.join(f'{t:.1f}' for t in ts['ref'])} s; here: {' '.join(f'{t:.1f}' for t in ts['here'])} s")
+    print(f'musiclab demo, medians of {rounds} taken in turns: {b:.1f} s here against {a:.1f} s at {ref} ({a / b:.2f}x)')
+
 def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument('--against', help='a git revision: time its demo and this checkout\'s side by side')
+    ap.add_argument('--rounds', type=int, default=4, help='demos of each, with --against')
+    args = ap.parse_args()
+    if args.against: return against(args.against, args.rounds)
     d = Path(tempfile.mkdtemp())
     print(f'python {sys.version.split()[0]} on {os.cpu_count()} cores')
     for label, size, n in [('4 KB', 4 << 10, 200), ('16 MB', 16 << 20, 10)]:
