@@ -49,10 +49,10 @@ def checkpoint_model(path:str|Path)->str:
     if model_id not in MODELS: raise CheckpointError(f'a checkpoint of an unknown model type {model_id!r}', path=path)
     return model_id
 
-KERAS_EXTRAS = ('sklearn', 'matplotlib.pyplot')   # what importing Keras imports only for its scikit-learn wrappers and its image gallery
+KERAS_EXTRAS = ('sklearn', 'matplotlib', 'pandas')   # what importing Keras imports only for its scikit-learn wrappers, its image gallery and pandas tables as training data
 
 def import_keras():
-    "Import Keras for a command, without `KERAS_EXTRAS`: no command uses them, and they are 1.7 s of its 6 s import (scikit-learn brings scipy.stats)"
+    "Import Keras for a command, without `KERAS_EXTRAS`: no command uses them, and they are a quarter of its import (scikit-learn brings scipy.stats)"
     if 'keras' in sys.modules: return
     blocked = [m for m in KERAS_EXTRAS if m not in sys.modules]
     for m in blocked: sys.modules[m] = None   # `import` of a None entry raises ImportError, which Keras catches: it goes on without them
