@@ -80,9 +80,9 @@ class Sampler:
             b = tf.shape(pn)[0]
             states = [[tf.zeros((b, c.units)), tf.zeros((b, c.units))] for c in layers[2]]
             kn, kd = min(self.k[0], layers[4].units - 1), min(self.k[1], layers[5].units - 1)
-            # the primer: every event but the last only moves the state forward
+            # the primer: every event but the last only moves the state forward (a primer of one event, the default, leaves it at zero: no loop to trace)
             def prime(i, states): return i + 1, self._step(layers, pn[:, i], pd[:, i], states)[2]
-            _, states = tf.while_loop(lambda i, s: i < tf.shape(pn)[1] - 1, prime, (tf.constant(0), states))
+            if pn.shape[1] != 1: _, states = tf.while_loop(lambda i, s: i < tf.shape(pn)[1] - 1, prime, (tf.constant(0), states))
             # then each step reads the last event, predicts, samples the next one and feeds it back
             def gen(t, n, d, states, ns, ds):
                 p_n, p_d, states = self._step(layers, n, d, states)
