@@ -198,7 +198,7 @@ def _warm_renderers():
     "Import what saving a score, a groove and a clip needs (in the demo's rendering process, while the other imports TensorFlow)"
     import librosa, librosa.display, matplotlib.pyplot, music21, verovio   # librosa draws the waveforms and inverts the spectrograms
     import musiclab.audio, musiclab.drums, musiclab.render, musiclab.spectrogram
-    librosa.griffinlim   # its lazy loader imports the spectral functions on first use
+    librosa.griffinlim, librosa.util.valid_audio   # the lazy loaders import the spectral functions and the utilities (numba's ufuncs, read from its cache: waveshow's first use) on first use
 
 def cmd_demo(args)->int:
     "Write something new from each shipped checkpoint into one index.html to listen and read"
