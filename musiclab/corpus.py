@@ -207,11 +207,10 @@ def time_limit(seconds:float):
     def ring(signum, frame):
         now = time.monotonic()
         if armed[0] and now - t0 >= seconds - 1e-3: raise OutOfTime
-        if due[0] is not None and now >= due[0] - 1e-3:   # the outer timer's ring: its own business, and ours goes on
-            due[0] = now + every if every else None
-            arm(now)
-            if callable(outer): outer(signum, frame)
-        else: arm(now)
+        theirs = due[0] is not None and now >= due[0] - 1e-3   # the outer timer's ring: its own business, and ours goes on
+        if theirs: due[0] = now + every if every else None
+        arm(now)
+        if theirs and callable(outer): outer(signum, frame)
     old = signal.signal(signal.SIGALRM, ring)
     arm(t0)
     try: yield
