@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 import numpy as np
 from .core import *
+from .configs import ADDED_LATER
 
 # %% auto #0
 __all__ = ['STUDIES', 'Arm', 'Study', 'run_config', 'run_key', 'heldout', 'run_one', 'read_results', 'run_study', 'summary',
@@ -139,13 +140,17 @@ def _definition(study:Study)->dict:
                 arms=[dict(name=a.name, config=a.config, overrides=dict(a.overrides), data=a.data, measure=a.measure, baseline=a.baseline,
                            baseline_args=dict(a.baseline_args), hparams=_hparams(study, a)) for a in study.arms])
 
+def _as_before(hp:dict, later:dict)->dict: return {k: v for k, v in hp.items() if k not in later or v != later[k]}
+
 _SAME = ('seeds', 'batch_size', 'steps_per_epoch', 'points', 'eval_limit')
 def _same_study(a:dict, b:dict)->bool:
     "Would the runs of definition `a` (a result file's) be kept under `b`? The same budget, and each arm of `a` in `b` in its place with the same name, config, data, measure and settings (the hparams where both keep them, else the overrides that made them); `b` may add arms after them. Titles and columns may differ"
     def same(x, y):
         if (x['name'], x['config'], x['data'], x.get('measure')) != (y['name'], y['config'], y['data'], y.get('measure')): return False
         p, q = x.get('hparams'), y.get('hparams')   # files written before settings were kept have none
-        return p == q if p is not None and q is not None else x['overrides'] == y['overrides']
+        if p is None or q is None: return x['overrides'] == y['overrides']
+        later = ADDED_LATER.get(get_config(y['config']).model, {})   # settings added since, at their "as before" value, left out of both
+        return p == q or _as_before(p, later) == _as_before(q, later)
     return all(a.get(k) == b.get(k) for k in _SAME) and len(a['arms']) <= len(b['arms']) and all(map(same, a['arms'], b['arms']))
 
 def read_results(path:str|Path)->dict|None:
@@ -445,11 +450,13 @@ def _specvae_working(size:str='small', data:str|None=None, **_)->Study:
     s = get_config(seed).hparams
     clips = {'frames': SpecParams.of(s).covering(SpecParams.of(work.hparams).samples).frames}   # the seed's transform on the working clips: their length is the data, held fixed
     one = [1] * len(s['dec_channels']) if isinstance(work['dec_convs'], list) else 1   # one convolution a step, in the form the working config has it
-    dec = {'dec_convs': one, **{k: s[k] for k in ('dec_channels', 'dec_dense_channels', 'dec_batchnorm')}}   # the seed's decoder
+    grid = {k: s[k] for k in ('arch', 'latent_dim')}                                                        # the seed's one code a clip
+    dec = {'dec_convs': one, **{k: s[k] for k in ('dec_channels', 'dec_dense_channels', 'dec_batchnorm')}, **grid}   # the seed's decoder
     prior = dict(prior='mixture', learn_weights=False, kl_warmup=0)                                         # the seed's prior
     m, spec = _AUDIO_MEASURE, data or (work.data if size == 'small' else _TINY_AUDIO)
     arms = (Arm('seed', seed, clips, spec, m), Arm('hop4', work.name, {**dec, **prior, 'n_iter': s['n_iter']}, spec, m),
-            Arm('gl-iters', work.name, {**dec, **prior}, spec, m), Arm('vamp-prior', work.name, dec, spec, m), Arm('decoder', work.name, data=spec, measure=m))
+            Arm('gl-iters', work.name, {**dec, **prior}, spec, m), Arm('vamp-prior', work.name, dec, spec, m), Arm('decoder', work.name, grid, spec, m),
+            Arm('latent-seq', work.name, data=spec, measure=m))
     budget = dict(seeds=(0, 1, 2), batch_size=16, steps_per_epoch=100, points=(4, 8, 12), eval_limit=96) if size == 'small' else _TINY_BUDGET   # about what specvae-working-small trains
     return Study('specvae-working' + ('' if size == 'small' else '-tiny'), 'What does each step that makes the spectrogram VAE work buy, on the same data and budget?',
                  arms, columns=_SPEC_COLS, **budget)

@@ -13,6 +13,7 @@ from keras import ops
 import tensorflow_probability as tfp
 from fastcore.basics import patch
 from ..core import *
+from ..configs import ADDED_LATER
 from ..audio import AudioItem, AudioPiece, AudioSet, load_audio, make_clips, resample
 from ..spectrogram import (SpecParams, SpecPiece, Specs, make_spectrograms, spectrogram, to_audio, phase_comparison, phase_table,
                                   STANDARD_TRANSFORMS, kept_phase)
@@ -21,8 +22,9 @@ from .wavevae import AudioVAE, ELBOModel, in_batches, listening, listening_html,
 tfd, tfb = tfp.distributions, tfp.bijectors
 
 # %% auto #0
-__all__ = ['tfd', 'tfb', 'PRIORS', 'tril_size', 'posterior', 'MixturePrior', 'VampPrior', 'seed_encoder', 'seed_decoder',
-           'SpecVAE', 'recompute_in_chunks', 'SpecVAEModel', 'components_in_use', 'latent_map', 'demo']
+__all__ = ['tfd', 'tfb', 'PRIORS', 'ARCHS', 'tril_size', 'posterior', 'diag_posterior', 'MixturePrior', 'VampPrior',
+           'seed_encoder', 'seed_decoder', 'column_encoder', 'latent_codes', 'SpecVAE', 'recompute_in_chunks',
+           'SpecVAEModel', 'components_in_use', 'latent_map', 'demo']
 
 # %% ../../nbs/14_specvae.ipynb #69939416
 def tril_size(latent:int)->int: return latent * (latent + 1) // 2
@@ -32,6 +34,12 @@ def posterior(params, # (..., d + d(d+1)/2): the encoder's output
     "q(z|x) = N(mu, L L^T) from the encoder's output: mu first, then the entries of L (as tfp.layers.MultivariateNormalTriL)"
     params = tf.convert_to_tensor(params)
     return tfd.MultivariateNormalTriL(loc=params[..., :latent], scale_tril=tfb.FillScaleTriL(diag_shift=1e-5)(params[..., latent:]))
+
+def diag_posterior(params, # (..., 2n): the encoder's output for a latent sequence kept flat (n numbers)
+                   latent:int)->tfd.MultivariateNormalDiag:
+    "q(z|x) = N(mu, diag(sigma)^2): mu first, then sigma = softplus(.) + 1e-5 (a latent sequence: one independent scale a number)"
+    params = tf.convert_to_tensor(params)
+    return tfd.MultivariateNormalDiag(loc=params[..., :latent], scale_diag=tf.nn.softplus(params[..., latent:]) + 1e-5)
 
 # %% ../../nbs/14_specvae.ipynb #7176895e
 def _weights(layer:keras.layers.Layer)->tfd.Categorical:
@@ -120,24 +128,56 @@ def seed_decoder(shape=(512, 512), latent:int=100,
                  dense_channels:int=256, # channels of the starting grid
                  batchnorm:int=2, # batch normalisation after the first `batchnorm` steps
                  kernel:int=3,
-                 convs=1)->keras.Model: # convolutions after each up-sampling: one number, or one a step (the seed: 1)
+                 convs=1, # convolutions after each up-sampling: one number, or one a step (the seed: 1)
+                 codes:int=1)->keras.Model: # 1: one code for the image (the seed); else one code of `latent` numbers a column of the starting grid
     "The seed's decoder: dense to a coarse grid, (UpSampling2D, `convs` x Conv2D) per step, one channel of Bernoulli logits"
     u = len(channels); r, c = shape[0] >> u, shape[1] >> u
     if (r << u, c << u) != tuple(shape) or not r or not c:
         raise ConfigError(f'{u} up-sampling steps cannot reach a {shape[0]}x{shape[1]} image: both sides must be multiples of {2 ** u}')
     per = [convs] * u if isinstance(convs, int) else list(convs)
     if len(per) != u or min(per) < 1: raise ConfigError(f'each of the {u} decoder steps needs one convolution or more, got convs={convs}')
-    z = keras.Input((latent,), name='z')
-    h = keras.layers.Dense(r * c * dense_channels, activation='relu', name='from_z')(z)
-    h = keras.layers.Reshape((r, c, dense_channels), name='grid')(h)
+    if codes not in (1, c): raise ConfigError(f'a latent sequence has one code a column of the {r}x{c} starting grid: {c} codes, not {codes}')
+    z = keras.Input((latent * codes,), name='z')
+    if codes == 1:
+        h = keras.layers.Dense(r * c * dense_channels, activation='relu', name='from_z')(z)
+        h = keras.layers.Reshape((r, c, dense_channels), name='grid')(h)
+    else:   # each column's code makes that column of the grid (the same dense layer for every column)
+        h = keras.layers.Reshape((c, latent), name='codes')(z)
+        h = keras.layers.Dense(r * dense_channels, activation='relu', name='from_z')(h)
+        h = keras.layers.Permute((2, 1, 3), name='grid')(keras.layers.Reshape((c, r, dense_channels), name='columns')(h))
     for i, (ch, n) in enumerate(zip(channels, per)):
         h = keras.layers.UpSampling2D(2, name=f'up_{i}')(h)
         for j in range(n): h = keras.layers.Conv2D(ch, kernel, padding='same', activation='relu', name=f'conv_{i}' + (f'_{j}' if j else ''))(h)
         if i < batchnorm: h = keras.layers.BatchNormalization(name=f'bn_{i}')(h)
     return keras.Model(z, keras.layers.Conv2D(1, kernel, padding='same', name='logits')(h), name='decoder')
 
+def column_encoder(shape=(128, 128), # (bins, frames) of the images
+                   latent:int=16, # numbers in each column's code
+                   codes:int=8, # columns of the coarsest grid: one code each
+                   channels=(16, 32, 64, 128), # filters of the convolutions, each halving the bins (and the frames, down to `codes`)
+                   kernel:int=4)->keras.Model:
+    "An encoder of a latent sequence: strided Conv2D + batch norm, then one dense layer a column to its code's means and raw scales (flat: codes x latent each)"
+    x = keras.Input((*shape, 1), name='spectrogram')
+    h, t = x, shape[1]
+    for i, c in enumerate(channels):
+        s = 2 if t > codes else 1; t //= s
+        h = keras.layers.Conv2D(c, kernel, strides=(2, s), padding='same', activation='relu', name=f'conv_{i}')(h)
+        h = keras.layers.BatchNormalization(name=f'bn_{i}')(h)
+    if t != codes: raise ConfigError(f'{len(channels)} halvings cannot bring {shape[1]} frames to {codes} codes')
+    h = keras.layers.Permute((2, 1, 3), name='by_column')(h)                          # (codes, bins left, channels)
+    h = keras.layers.Reshape((codes, h.shape[2] * h.shape[3]), name='columns')(h)
+    parts = [keras.layers.Flatten(name=f'{n}_flat')(keras.layers.Dense(latent, name=n)(h)) for n in ('mean', 'raw_scale')]
+    return keras.Model(x, keras.layers.Concatenate(name='mvn_diag_params')(parts), name='encoder')
+
 # %% ../../nbs/14_specvae.ipynb #35ae7176
 PRIORS = ('mixture', 'vamp')   # the seed's mixture of free Gaussians, or the VampPrior
+ARCHS = ('grid', 'seq')         # one code an image (the seed), or a latent sequence: one code a column of the decoder's starting grid
+
+def latent_codes(hp:dict)->int:
+    "Codes an image: 1, or for arch 'seq' the columns of the decoder's starting grid (frames / 2^steps)"
+    arch = hp.get('arch', ADDED_LATER['specvae']['arch'])   # checkpoints from before this setting: one code an image
+    if arch not in ARCHS: raise ConfigError(f"unknown architecture {arch!r}; use one of {', '.join(map(repr, ARCHS))}")
+    return hp['frames'] >> len(hp['dec_channels']) if arch == 'seq' else 1
 
 @keras.saving.register_keras_serializable(package='musiclab')
 class SpecVAE(ELBOModel):
@@ -147,18 +187,24 @@ class SpecVAE(ELBOModel):
         hp, shape = self.hp, (self.hp['bins'], self.hp['frames'])
         kind, learn = hp.get('prior', 'mixture'), hp.get('learn_weights', False)   # configs (and checkpoints) from before these settings: the seed's
         if kind not in PRIORS: raise ConfigError(f"unknown prior {kind!r}; use one of {', '.join(map(repr, PRIORS))}")
-        self.encoder = seed_encoder(shape, hp['latent_dim'], hp['enc_channels'], hp['pool_after'], hp['enc_kernel'])
+        codes = self.codes = latent_codes(hp); n = self.latent_size = codes * hp['latent_dim']   # numbers in one (flat) code
+        self.encoder = (seed_encoder(shape, n, hp['enc_channels'], hp['pool_after'], hp['enc_kernel']) if codes == 1 else
+                        column_encoder(shape, hp['latent_dim'], codes, hp['enc_channels'], hp['enc_kernel']))
         self.decoder = seed_decoder(shape, hp['latent_dim'], hp['dec_channels'], hp['dec_dense_channels'], hp['dec_batchnorm'], hp['dec_kernel'],
-                                    hp.get('dec_convs', 1))
-        self.prior = (MixturePrior(hp['components'], hp['latent_dim'], hp['seed'], hp['prior_init'], learn, name='prior') if kind == 'mixture'
-                      else VampPrior(hp['components'], hp['latent_dim'], shape, hp['seed'], learn, name='prior'))
+                                    hp.get('dec_convs', 1), codes)
+        self.prior = (MixturePrior(hp['components'], n, hp['seed'], hp['prior_init'], learn, name='prior') if kind == 'mixture'
+                      else VampPrior(hp['components'], n, shape, hp['seed'], learn, name='prior'))
         self.noise = keras.random.SeedGenerator(hp['seed'])
         self.trackers = [keras.metrics.Mean(name=n) for n in ('loss', 'rec', 'kl')]
         self.built = True
 
-    def posterior(self, x, training=False)->tfd.MultivariateNormalTriL:
+    def q_of(self, params):
+        "q(z|x) from the encoder's output: full covariance for one code an image, diagonal for a latent sequence"
+        return (posterior if self.codes == 1 else diag_posterior)(params, self.latent_size)
+
+    def posterior(self, x, training=False)->tfd.Distribution:
         "q(z|x) for a batch of images (B, bins, frames, 1)"
-        return posterior(self.encoder(x, training=training), self.hp['latent_dim'])
+        return self.q_of(self.encoder(x, training=training))
 
     def prior_distribution(self, training=False)->tfd.MixtureSameFamily:
         "p(z) as a tfd distribution (a VampPrior's components: the encoder's posteriors of its pseudo-images)"
@@ -168,9 +214,9 @@ class SpecVAE(ELBOModel):
     def posterior_and_prior(self, x, training=False)->tuple:
         "q(z|x) and p(z); the pseudo-images of a VampPrior go through the encoder in one batch with x (one set of batch statistics)"
         if not isinstance(self.prior, VampPrior): return self.posterior(x, training), self.prior.distribution()
-        K, d = self.prior.components, self.hp['latent_dim']
+        K, n = self.prior.components, self.latent_size
         params = self.encoder(ops.concatenate([x, self.prior.pseudo_inputs], axis=0), training=training)
-        return posterior(params[:-K], d), self.prior.distribution(params[-K:, :d])   # the pseudo-images' means: the first d outputs
+        return self.q_of(params[:-K]), self.prior.distribution(params[-K:, :n])   # the pseudo-images' means: the first n outputs
 
     def elbo_terms(self, x, training=False)->dict:
         "The negative ELBO and its two terms, in nats per image, for a batch (B, bins, frames, 1)"
@@ -179,7 +225,7 @@ class SpecVAE(ELBOModel):
         loc, L = q.loc, q.scale.to_dense()
         eps = keras.random.normal(ops.shape(ops.stack([loc] * self.hp['kl_samples'])), seed=self.noise)
         z = loc + tf.linalg.matvec(L, eps)                                  # (S, B, d): reparameterised draws of q
-        d = self.hp['latent_dim']                                           # log q(z) at its own draws, from eps (see below)
+        d = self.latent_size                                                # log q(z) at its own draws, from eps (see below)
         log_q = -0.5 * ops.sum(eps ** 2, axis=-1) - ops.sum(ops.log(tf.linalg.diag_part(L)), axis=-1) - 0.5 * d * math.log(2 * math.pi)
         kl = ops.mean(log_q - prior.log_prob(z), axis=0)                    # (B,): the S-sample KL estimate
         logits = self.decode(z[0], training)
@@ -225,12 +271,14 @@ _SPEC_KEYS = ('sample_rate', 'n_fft', 'hop', 'bins', 'frames', 'scale', 'top_db'
 class SpecVAEModel(AudioVAE):
     "The spectrogram VAE system: a config and its network, trained, sampled and saved together"
     model_id, network, unit = 'specvae', SpecVAE, 'specs'
-    sizes, net_keys = 'spectrograms or latents', (*_SPEC_KEYS, 'latent_dim', 'components', 'prior', 'learn_weights', 'dec_convs')
+    sizes, net_keys = 'spectrograms or latents', (*_SPEC_KEYS, 'latent_dim', 'components', 'prior', 'learn_weights', 'dec_convs', 'arch')
 
     @property
     def params(self)->SpecParams: return self.converter.params   # the transform (checked when the converter is made: a bad setting fails before any work)
     @property
     def shape(self)->tuple[int, int]: return self.params.shape
+    @property
+    def latent_size(self)->int: return latent_codes(self.hp) * self.hp['latent_dim']   # numbers in one code (a latent sequence is kept flat, column after column)
 
 # %% ../../nbs/14_specvae.ipynb #92cd45e2
 @patch
