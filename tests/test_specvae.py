@@ -146,7 +146,7 @@ def test_bad_input_is_one_clear_error(tmp_path, data, run):
     with pytest.raises(ConfigError, match=r'SpecVAEModel.sample does not understand key \(specvae-tiny: it takes none\)'): m.sample(1, key='C major')
 
 def test_shipped_checkpoint_and_demo(tmp_path):
-    from musiclab.core import asset
+    from musiclab.core import asset, get_config
     from musiclab.models.specvae import SpecVAEModel, demo
     folder = asset('specvae-small')
     if not (folder/'musiclab.json').exists(): pytest.skip(f'no shipped checkpoint in {folder}')
@@ -159,6 +159,7 @@ def test_shipped_checkpoint_and_demo(tmp_path):
     assert size < 20 * 2 ** 20, f'the shipped working checkpoint is {size / 2 ** 20:.1f} MB'
     w = SpecVAEModel.load(work)
     assert w.config.name == 'specvae-working-small' and type(w.net.prior).__name__ == 'VampPrior' and w.data['valid'], w.data
+    SpecVAEModel(get_config(w.config.name)).check_net(w.net, work, 'the shipped working checkpoint')   # made by today's config (its latent sequence too)
     files = demo(tmp_path/'demo', seed=0)
     assert {f.name for f in files} == {'specvae.wav', 'specvae.png', 'specvae.svg', 'index.html'}
     assert 'specvae.wav' in (tmp_path/'demo'/'index.html').read_text()
