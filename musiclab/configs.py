@@ -208,15 +208,15 @@ for _c in [
 ]: register(_c)
 
 _MULTI = 'rendered:m21-piano@piano,strings,guitar,organ'   # every piece on four instruments (issue 19)
-_working = dict(scale='db', n_iter=100, prior='vamp', learn_weights=True, kl_warmup=1000, dec_convs=2, arch='seq')   # what 14_specvae's steps change
+_working = dict(scale='db', n_iter=100, prior='vamp', learn_weights=True, kl_warmup=1000, dec_convs=2)   # what 14_specvae's steps change
 for _c in [
     Config('specvae-working-small', 'specvae', 'the seed made to work: 128x128 dB images of 1 s at 8 kHz with hop = n_fft / 4 (256/64), '
-           'Griffin-Lim of 100 iterations, a VampPrior with learned weights and KL warm-up, a decoder wider and deeper at low '
-           'resolution, a latent sequence (a code of 16 numbers every 128 ms, 8 a clip), 32 pseudo-images', **{**_spec, 'data': _MULTI},
+           'Griffin-Lim of 100 iterations, a VampPrior of 8 learned pseudo-images with learned weights and KL warm-up, a decoder '
+           'wider and deeper at low resolution; d = 32', **{**_spec, 'data': _MULTI},
            hparams={**_spec_hp, **_working, 'sample_rate': 8000, 'n_fft': 256, 'hop': 64, 'bins': 128, 'frames': 128, 'segment_hop': 8000,
-                    'latent_dim': 16, 'components': 32, 'enc_channels': [16, 32, 64, 128], 'pool_after': 2, 'dec_dense_channels': 128,
+                    'latent_dim': 32, 'components': 8, 'enc_channels': [16, 32, 64, 128], 'pool_after': 2, 'dec_dense_channels': 128,
                     'dec_channels': [128, 32, 16, 16], 'dec_convs': [2, 2, 1, 1], 'dec_batchnorm': 4, 'batch_size': 16, 'epochs': 10, 'patience': 0}),
-    Config('specvae-working-tiny', 'specvae', '32x64 dB images of 0.26 s at 4 kHz (64/16), VampPrior of 3, 16 codes of 4: for tests (seconds)',
+    Config('specvae-working-tiny', 'specvae', '32x64 dB images of 0.26 s at 4 kHz (64/16), VampPrior of 3, d = 4: for tests (seconds)',
            **{**_spec, 'data': _MULTI},
            hparams={**_spec_hp, **_working, 'sample_rate': 4000, 'n_fft': 64, 'hop': 16, 'bins': 32, 'frames': 64, 'segment_hop': 4096,
                     'latent_dim': 4, 'components': 3, 'enc_channels': [8, 16], 'pool_after': 1, 'dec_dense_channels': 8,

@@ -450,14 +450,13 @@ def _specvae_working(size:str='small', data:str|None=None, **_)->Study:
     s = get_config(seed).hparams
     clips = {'frames': SpecParams.of(s).covering(SpecParams.of(work.hparams).samples).frames}   # the seed's transform on the working clips: their length is the data, held fixed
     one = [1] * len(s['dec_channels']) if isinstance(work['dec_convs'], list) else 1   # one convolution a step, in the form the working config has it
-    k = {'components': s['components']}                                                                    # the seed's number of components
-    grid = {**{n: s[n] for n in ('arch', 'latent_dim')}, **k}                                              # and its one code a clip
-    dec = {'dec_convs': one, **{n: s[n] for n in ('dec_channels', 'dec_dense_channels', 'dec_batchnorm')}, **grid}   # the seed's decoder
+    dec = {'dec_convs': one, **{k: s[k] for k in ('dec_channels', 'dec_dense_channels', 'dec_batchnorm')}}   # the seed's decoder
     prior = dict(prior='mixture', learn_weights=False, kl_warmup=0)                                         # the seed's prior
+    seq = dict(arch='seq', latent_dim=max(1, work['latent_dim'] // 2))   # tried after the working model: a code of d/2 numbers a column (16 of 16 at small size)
     m, spec = _AUDIO_MEASURE, data or (work.data if size == 'small' else _TINY_AUDIO)
     arms = (Arm('seed', seed, clips, spec, m), Arm('hop4', work.name, {**dec, **prior, 'n_iter': s['n_iter']}, spec, m),
-            Arm('gl-iters', work.name, {**dec, **prior}, spec, m), Arm('vamp-prior', work.name, dec, spec, m), Arm('decoder', work.name, grid, spec, m),
-            Arm('latent-seq', work.name, k, spec, m), Arm('pseudo-32', work.name, data=spec, measure=m))
+            Arm('gl-iters', work.name, {**dec, **prior}, spec, m), Arm('vamp-prior', work.name, dec, spec, m), Arm('decoder', work.name, data=spec, measure=m),
+            Arm('latent-seq', work.name, seq, spec, m), Arm('pseudo-32', work.name, {**seq, 'components': 4 * work['components']}, spec, m))
     budget = dict(seeds=(0, 1, 2), batch_size=16, steps_per_epoch=100, points=(4, 8, 12), eval_limit=96) if size == 'small' else _TINY_BUDGET   # about what specvae-working-small trains
     return Study('specvae-working' + ('' if size == 'small' else '-tiny'), 'What does each step that makes the spectrogram VAE work buy, on the same data and budget?',
                  arms, columns=_SPEC_COLS, **budget)

@@ -22,7 +22,7 @@ from .wavevae import AudioVAE, ELBOModel, in_batches, listening, listening_html,
 tfd, tfb = tfp.distributions, tfp.bijectors
 
 # %% auto #0
-__all__ = ['tfd', 'tfb', 'PRIORS', 'ARCHS', 'tril_size', 'posterior', 'diag_posterior', 'MixturePrior', 'VampPrior',
+__all__ = ['tfd', 'tfb', 'ARCHS', 'PRIORS', 'tril_size', 'posterior', 'diag_posterior', 'MixturePrior', 'VampPrior',
            'seed_encoder', 'seed_decoder', 'column_encoder', 'latent_codes', 'SpecVAE', 'recompute_in_chunks',
            'SpecVAEModel', 'components_in_use', 'latent_map', 'demo']
 
@@ -151,6 +151,7 @@ def seed_decoder(shape=(512, 512), latent:int=100,
         if i < batchnorm: h = keras.layers.BatchNormalization(name=f'bn_{i}')(h)
     return keras.Model(z, keras.layers.Conv2D(1, kernel, padding='same', name='logits')(h), name='decoder')
 
+# %% ../../nbs/14_specvae.ipynb #4580497b
 def column_encoder(shape=(128, 128), # (bins, frames) of the images
                    latent:int=16, # numbers in each column's code
                    codes:int=8, # columns of the coarsest grid: one code each
@@ -169,8 +170,7 @@ def column_encoder(shape=(128, 128), # (bins, frames) of the images
     parts = [keras.layers.Flatten(name=f'{n}_flat')(keras.layers.Dense(latent, name=n)(h)) for n in ('mean', 'raw_scale')]
     return keras.Model(x, keras.layers.Concatenate(name='mvn_diag_params')(parts), name='encoder')
 
-# %% ../../nbs/14_specvae.ipynb #35ae7176
-PRIORS = ('mixture', 'vamp')   # the seed's mixture of free Gaussians, or the VampPrior
+# %% ../../nbs/14_specvae.ipynb #9b88628f
 ARCHS = ('grid', 'seq')         # one code an image (the seed), or a latent sequence: one code a column of the decoder's starting grid
 
 def latent_codes(hp:dict)->int:
@@ -179,6 +179,8 @@ def latent_codes(hp:dict)->int:
     if arch not in ARCHS: raise ConfigError(f"unknown architecture {arch!r}; use one of {', '.join(map(repr, ARCHS))}")
     return hp['frames'] >> len(hp['dec_channels']) if arch == 'seq' else 1
 
+# %% ../../nbs/14_specvae.ipynb #35ae7176
+PRIORS = ('mixture', 'vamp')   # the seed's mixture of free Gaussians, or the VampPrior
 @keras.saving.register_keras_serializable(package='musiclab')
 class SpecVAE(ELBOModel):
     "Encoder, decoder and mixture prior of the spectrogram VAE, trained on the negative ELBO with an S-sample KL estimate"
