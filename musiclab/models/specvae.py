@@ -181,6 +181,7 @@ def latent_codes(hp:dict)->int:
 
 # %% ../../nbs/14_specvae.ipynb #35ae7176
 PRIORS = ('mixture', 'vamp')   # the seed's mixture of free Gaussians, or the VampPrior
+
 @keras.saving.register_keras_serializable(package='musiclab')
 class SpecVAE(ELBOModel):
     "Encoder, decoder and mixture prior of the spectrogram VAE, trained on the negative ELBO with an S-sample KL estimate"
