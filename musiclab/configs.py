@@ -7,7 +7,7 @@ from __future__ import annotations
 from .core import Config, alias, register, use_onednn
 
 # %% auto #0
-__all__ = ['MAGENTA_NAMES', 'ADDED_LATER', 'ONEDNN_MODELS', 'onednn_for']
+__all__ = ['MAGENTA_NAMES', 'ADDED_LATER', 'ONEDNN_MODELS', 'with_added', 'onednn_for']
 
 # %% ../nbs/00b_configs.ipynb #e0aae590
 _lstm = dict(data='m21-piano', cls='musiclab.models.lstm:LSTMModel', converter='musiclab.symbolic:SymbolicConverter')
@@ -182,8 +182,12 @@ for _c in [
 
 # %% ../nbs/00b_configs.ipynb #d1ff702a
 ADDED_LATER = {'specvae': {'arch': 'grid'}}   # settings a family's configs gained after results were kept, at the value that means "as before":
-# a model reads the setting as that value where a checkpoint lacks it, and a kept study leaves it out where it holds that value (16_experiment).
+# where a checkpoint or a kept study lacks the setting, `with_added` fills it in at that value, for the model (14_specvae) and the runner (16_experiment).
 # arch 'grid': one code an image; 'seq': a latent sequence, one code a column of the decoder's starting grid (14_specvae)
+def with_added(model:str, hp:dict)->dict:
+    "`hp` with the settings added later to `model`'s configs filled in at their 'as before' value where it lacks them (a checkpoint or kept result from before)"
+    return {**ADDED_LATER.get(model, {}), **hp}
+
 _spec = dict(data='rendered:m21-piano', cls='musiclab.models.specvae:SpecVAEModel', converter='musiclab.spectrogram:SpecConverter')
 _spec_hp = dict(top_db=80.0, min_fill=0.5, norm='peak', level=0.95, kl_samples=3, kl_weight=1.0, enc_kernel=4, dec_kernel=3,
                 dec_batchnorm=2, prior_init=1.0, lr=5e-4, val_frac=0.2, seed=0, temperature=1.0, inverse='griffinlim', n_iter=32,

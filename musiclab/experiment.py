@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 import numpy as np
 from .core import *
-from .configs import ADDED_LATER
+from .configs import with_added
 
 # %% auto #0
 __all__ = ['STUDIES', 'Arm', 'Study', 'run_config', 'run_key', 'heldout', 'run_one', 'read_results', 'run_study', 'summary',
@@ -140,8 +140,6 @@ def _definition(study:Study)->dict:
                 arms=[dict(name=a.name, config=a.config, overrides=dict(a.overrides), data=a.data, measure=a.measure, baseline=a.baseline,
                            baseline_args=dict(a.baseline_args), hparams=_hparams(study, a)) for a in study.arms])
 
-def _as_before(hp:dict, later:dict)->dict: return {k: v for k, v in hp.items() if k not in later or v != later[k]}
-
 _SAME = ('seeds', 'batch_size', 'steps_per_epoch', 'points', 'eval_limit')
 def _same_study(a:dict, b:dict)->bool:
     "Would the runs of definition `a` (a result file's) be kept under `b`? The same budget, and each arm of `a` in `b` in its place with the same name, config, data, measure and settings (the hparams where both keep them, else the overrides that made them); `b` may add arms after them. Titles and columns may differ"
@@ -149,8 +147,8 @@ def _same_study(a:dict, b:dict)->bool:
         if (x['name'], x['config'], x['data'], x.get('measure')) != (y['name'], y['config'], y['data'], y.get('measure')): return False
         p, q = x.get('hparams'), y.get('hparams')   # files written before settings were kept have none
         if p is None or q is None: return x['overrides'] == y['overrides']
-        later = ADDED_LATER.get(get_config(y['config']).model, {})   # settings added since, at their "as before" value, left out of both
-        return p == q or _as_before(p, later) == _as_before(q, later)
+        model = get_config(y['config']).model   # settings added since, filled in at their "as before" value where a file lacks them
+        return with_added(model, p) == with_added(model, q)
     return all(a.get(k) == b.get(k) for k in _SAME) and len(a['arms']) <= len(b['arms']) and all(map(same, a['arms'], b['arms']))
 
 def read_results(path:str|Path)->dict|None:

@@ -13,7 +13,7 @@ from keras import ops
 import tensorflow_probability as tfp
 from fastcore.basics import patch
 from ..core import *
-from ..configs import ADDED_LATER
+from ..configs import with_added
 from ..audio import AudioItem, AudioPiece, AudioSet, load_audio, make_clips, resample
 from ..spectrogram import (SpecParams, SpecPiece, Specs, make_spectrograms, spectrogram, to_audio, phase_comparison, phase_table,
                                   STANDARD_TRANSFORMS, kept_phase)
@@ -175,7 +175,7 @@ ARCHS = ('grid', 'seq')         # one code an image (the seed), or a latent sequ
 
 def latent_codes(hp:dict)->int:
     "Codes an image: 1, or for arch 'seq' the columns of the decoder's starting grid (frames / 2^steps)"
-    arch = hp.get('arch', ADDED_LATER['specvae']['arch'])   # checkpoints from before this setting: one code an image
+    arch = with_added('specvae', hp)['arch']   # checkpoints from before this setting: one code an image
     if arch not in ARCHS: raise ConfigError(f"unknown architecture {arch!r}; use one of {', '.join(map(repr, ARCHS))}")
     return hp['frames'] >> len(hp['dec_channels']) if arch == 'seq' else 1
 

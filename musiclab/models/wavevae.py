@@ -12,7 +12,7 @@ import tensorflow as tf
 from keras import ops
 from fastcore.basics import patch
 from ..core import *
-from ..configs import ADDED_LATER
+from ..configs import with_added
 from ..audio import (AudioItem, AudioPiece, AudioSet, ClipConverter, Clips, SAMPLE_RATE, load_audio, make_clips, read_audio, rmse,
                             log_spectral_distance, _power)
 from ..metrics import audio_measures, calibrated_fd, closer_to_real, fd_position, level_db
@@ -317,8 +317,7 @@ def check_net(self:AudioVAE, net:keras.Model, path=None, what:str='this checkpoi
     "Refuse a network made for other sizes than this config's: a `CheckpointError` that says which"
     same = lambda v: list(v) if isinstance(v, (list, tuple)) else v
     if not isinstance(getattr(net, 'hp', None), dict): raise CheckpointError(f'{what} holds a {type(net).__name__} network, not a {self.model_id} one', path=path)
-    later = ADDED_LATER.get(self.model_id, {})   # a setting added since a checkpoint was made: absent there means its 'as before' value
-    theirs, ours = ({k: same(hp.get(k, later.get(k))) for k in self.net_keys} for hp in (net.hp, self.hp))
+    theirs, ours = ({k: same(hp.get(k)) for k in self.net_keys} for hp in (with_added(self.model_id, h) for h in (net.hp, self.hp)))   # a setting added since a checkpoint was made: absent there means its 'as before' value
     bad = [f'{k} {theirs[k]!r} (this config: {ours[k]!r})' for k in self.net_keys if theirs[k] != ours[k]]
     if bad: raise CheckpointError(f"{what} was made for other {self.sizes}: {', '.join(bad)}", path=path)
 
