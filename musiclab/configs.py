@@ -181,9 +181,10 @@ for _c in [
 ]: register(_c)
 
 # %% ../nbs/00b_configs.ipynb #d1ff702a
-ADDED_LATER = {'specvae': {'arch': 'grid'}}   # settings a family's configs gained after results were kept, at the value that means "as before":
+ADDED_LATER = {'specvae': {'arch': 'grid', 'prior_units': 64}}   # settings a family's configs gained after results were kept, at the value that means "as before":
 # where a checkpoint or a kept study lacks the setting, `with_added` fills it in at that value, for the model (14_specvae) and the runner (16_experiment).
 # arch 'grid': one code an image; 'seq': a latent sequence, one code a column of the decoder's starting grid (14_specvae)
+# prior_units: the state of the GRU of prior 'column' (`ColumnPrior`, 14_specvae); read by no other prior
 def with_added(model:str, hp:dict)->dict:
     "`hp` with the settings added later to `model`'s configs filled in at their 'as before' value where it lacks them (a checkpoint or kept result from before)"
     return {**ADDED_LATER.get(model, {}), **hp}
@@ -212,18 +213,18 @@ for _c in [
 ]: register(_c)
 
 _MULTI = 'rendered:m21-piano@piano,strings,guitar,organ'   # every piece on four instruments (issue 19)
-_working = dict(scale='db', n_iter=100, prior='vamp', learn_weights=True, kl_warmup=1000, dec_convs=2)   # what 14_specvae's steps change
+_working = dict(scale='db', n_iter=100, prior='column', learn_weights=True, kl_warmup=1000, dec_convs=2, arch='seq')   # what 14_specvae's steps change
 for _c in [
     Config('specvae-working-small', 'specvae', 'the seed made to work: 128x128 dB images of 1 s at 8 kHz with hop = n_fft / 4 (256/64), '
-           'Griffin-Lim of 100 iterations, a VampPrior of 8 learned pseudo-images with learned weights and KL warm-up, a decoder '
-           'wider and deeper at low resolution; d = 32', **{**_spec, 'data': _MULTI},
+           'Griffin-Lim of 100 iterations, a decoder wider and deeper at low resolution, a latent sequence (8 codes of d = 16, one a 128 ms '
+           'column) and a prior that draws it column after column (a GRU, a mixture of 8 a column), with KL warm-up', **{**_spec, 'data': _MULTI},
            hparams={**_spec_hp, **_working, 'sample_rate': 8000, 'n_fft': 256, 'hop': 64, 'bins': 128, 'frames': 128, 'segment_hop': 8000,
-                    'latent_dim': 32, 'components': 8, 'enc_channels': [16, 32, 64, 128], 'pool_after': 2, 'dec_dense_channels': 128,
+                    'latent_dim': 16, 'components': 8, 'enc_channels': [16, 32, 64, 128], 'pool_after': 2, 'dec_dense_channels': 128,
                     'dec_channels': [128, 32, 16, 16], 'dec_convs': [2, 2, 1, 1], 'dec_batchnorm': 4, 'batch_size': 16, 'epochs': 10, 'patience': 0}),
-    Config('specvae-working-tiny', 'specvae', '32x64 dB images of 0.26 s at 4 kHz (64/16), VampPrior of 3, d = 4: for tests (seconds)',
+    Config('specvae-working-tiny', 'specvae', '32x64 dB images of 0.26 s at 4 kHz (64/16), 16 codes of d = 2, column prior of 3: for tests (seconds)',
            **{**_spec, 'data': _MULTI},
            hparams={**_spec_hp, **_working, 'sample_rate': 4000, 'n_fft': 64, 'hop': 16, 'bins': 32, 'frames': 64, 'segment_hop': 4096,
-                    'latent_dim': 4, 'components': 3, 'enc_channels': [8, 16], 'pool_after': 1, 'dec_dense_channels': 8,
+                    'latent_dim': 2, 'components': 3, 'enc_channels': [8, 16], 'pool_after': 1, 'dec_dense_channels': 8,
                     'dec_channels': [16, 8], 'dec_batchnorm': 2, 'batch_size': 16, 'epochs': 2, 'patience': 0, 'n_iter': 16, 'kl_warmup': 10}),
 ]: register(_c)
 

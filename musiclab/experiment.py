@@ -449,12 +449,14 @@ def _specvae_working(size:str='small', data:str|None=None, **_)->Study:
     clips = {'frames': SpecParams.of(s).covering(SpecParams.of(work.hparams).samples).frames}   # the seed's transform on the working clips: their length is the data, held fixed
     one = [1] * len(s['dec_channels']) if isinstance(work['dec_convs'], list) else 1   # one convolution a step, in the form the working config has it
     dec = {'dec_convs': one, **{k: s[k] for k in ('dec_channels', 'dec_dense_channels', 'dec_batchnorm')}}   # the seed's decoder
-    prior = dict(prior='mixture', learn_weights=False, kl_warmup=0)                                         # the seed's prior
-    seq = dict(arch='seq', latent_dim=max(1, work['latent_dim'] // 2))   # tried after the working model: a code of d/2 numbers a column (16 of 16 at small size)
+    grid = dict(arch='grid', latent_dim=2 * work['latent_dim'])          # one code an image, twice the numbers of a column's code (32 at small size)
+    vamp = dict(prior='vamp')                                              # the VampPrior (learned weights and KL warm-up are the working config's)
+    prior = dict(prior='mixture', learn_weights=False, kl_warmup=0)        # the seed's prior
     m, spec = _AUDIO_MEASURE, data or (work.data if size == 'small' else _TINY_AUDIO)
-    arms = (Arm('seed', seed, clips, spec, m), Arm('hop4', work.name, {**dec, **prior, 'n_iter': s['n_iter']}, spec, m),
-            Arm('gl-iters', work.name, {**dec, **prior}, spec, m), Arm('vamp-prior', work.name, dec, spec, m), Arm('decoder', work.name, data=spec, measure=m),
-            Arm('latent-seq', work.name, seq, spec, m), Arm('pseudo-32', work.name, {**seq, 'components': 4 * work['components']}, spec, m))
+    arms = (Arm('seed', seed, clips, spec, m), Arm('hop4', work.name, {**grid, **dec, **prior, 'n_iter': s['n_iter']}, spec, m),
+            Arm('gl-iters', work.name, {**grid, **dec, **prior}, spec, m), Arm('vamp-prior', work.name, {**grid, **dec, **vamp}, spec, m),
+            Arm('decoder', work.name, {**grid, **vamp}, spec, m), Arm('latent-seq', work.name, vamp, spec, m),
+            Arm('pseudo-32', work.name, {**vamp, 'components': 4 * work['components']}, spec, m), Arm('column-prior', work.name, data=spec, measure=m))
     budget = dict(seeds=(0, 1, 2), batch_size=16, steps_per_epoch=100, points=(4, 8, 12), eval_limit=96) if size == 'small' else _TINY_BUDGET   # about what specvae-working-small trains
     return Study('specvae-working' + ('' if size == 'small' else '-tiny'), 'What does each step that makes the spectrogram VAE work buy, on the same data and budget?',
                  arms, columns=_SPEC_COLS, **budget)

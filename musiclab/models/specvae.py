@@ -23,8 +23,8 @@ tfd, tfb = tfp.distributions, tfp.bijectors
 
 # %% auto #0
 __all__ = ['tfd', 'tfb', 'ARCHS', 'PRIORS', 'tril_size', 'posterior', 'diag_posterior', 'MixturePrior', 'VampPrior',
-           'seed_encoder', 'seed_decoder', 'column_encoder', 'latent_codes', 'SpecVAE', 'recompute_in_chunks',
-           'SpecVAEModel', 'components_in_use', 'latent_map', 'demo']
+           'ColumnPrior', 'seed_encoder', 'seed_decoder', 'column_encoder', 'latent_codes', 'SpecVAE',
+           'recompute_in_chunks', 'SpecVAEModel', 'components_in_use', 'latent_map', 'demo']
 
 # %% ../../nbs/14_specvae.ipynb #69939416
 def tril_size(latent:int)->int: return latent * (latent + 1) // 2
@@ -107,6 +107,64 @@ class VampPrior(keras.layers.Layer):
     def get_config(self): return {**super().get_config(), 'components': self.components, 'latent': self.latent, 'shape': list(self.shape),
                                   'seed': self.seed, 'learn_weights': self.learn_weights}
 
+# %% ../../nbs/14_specvae.ipynb #eb02e43b
+@keras.saving.register_keras_serializable(package='musiclab')
+class ColumnPrior(keras.layers.Layer):
+    "p(z) = prod_t sum_k w_tk N(z_t; m_tk, diag(s_tk)^2) over the T columns of a latent sequence; w_t, m_t, s_t from a GRU that has read z_1..z_{t-1}"
+    def __init__(self, components:int, # K: components of each column's mixture
+                 latent:int, # d: numbers in one column's code
+                 codes:int, # T: columns in a code (the flat code has T * d numbers, column after column)
+                 units:int=64, # the GRU's state
+                 seed:int=0, # for the initial weights
+                 **kwargs):
+        super().__init__(**kwargs)
+        if components < 1: raise ConfigError(f'a column prior needs at least one component, got {components}')
+        self.components, self.latent, self.codes, self.units, self.seed = components, latent, codes, units, seed
+        self.start = self.add_weight(shape=(latent,), initializer=keras.initializers.RandomNormal(0.0, 1.0, seed=seed), name='start')   # the column before the first
+        self.rnn = keras.layers.GRU(units, return_sequences=True, seed=seed, name='rnn')
+        self.head = keras.layers.Dense(components * (1 + 2 * latent), kernel_initializer=keras.initializers.GlorotUniform(seed), name='head')
+        self.rnn.build((None, codes, latent)); self.head.build((None, codes, units))
+        self.built = True
+
+    def mixtures(self, z)->tfd.MixtureSameFamily:
+        "Each column's mixture given the columns before it, for flat codes z (N, T*d): a batch (N, T) of mixtures over d numbers"
+        T, d, K = self.codes, self.latent, self.components
+        cols = tf.reshape(tf.convert_to_tensor(z, tf.float32), [-1, T, d])
+        before = tf.concat([tf.broadcast_to(tf.convert_to_tensor(self.start), [tf.shape(cols)[0], 1, d]), cols[:, :-1]], axis=1)   # column t reads z_1..z_{t-1}
+        p = self.head(self.rnn(before))                                                            # (N, T, K (1 + 2d))
+        loc, raw = (tf.reshape(p[..., K + i * K * d:K + (i + 1) * K * d], [-1, T, K, d]) for i in (0, 1))
+        return tfd.MixtureSameFamily(mixture_distribution=tfd.Categorical(logits=p[..., :K]),
+                                     components_distribution=tfd.MultivariateNormalDiag(loc=loc, scale_diag=tf.nn.softplus(raw) + 1e-3))
+
+    def log_prob(self, z):
+        "log p(z) for flat codes z (..., T*d): the sum over columns of each column's log-density given the ones before it"
+        z = tf.convert_to_tensor(z, tf.float32)
+        lp = self.mixtures(z).log_prob(tf.reshape(z, [-1, self.codes, self.latent]))            # (N, T)
+        return tf.reshape(tf.reduce_sum(lp, -1), tf.shape(z)[:-1])
+
+    def component_log_probs(self, z)->np.ndarray:
+        "log w_tk + log N(z_t; m_tk, s_tk) for every column of every code z (N, T*d): (N*T, K)"
+        z = np.asarray(z, np.float32); m = self.mixtures(z)
+        cols = z.reshape(-1, self.codes, 1, self.latent)
+        lw = tf.nn.log_softmax(m.mixture_distribution.logits, -1)
+        return ops.convert_to_numpy(lw + m.components_distribution.log_prob(cols)).reshape(-1, self.components)
+
+    def sample(self, n:int, temperature:float=1.0, seed:int=0)->np.ndarray:
+        "n flat codes (n, T*d), drawn column after column: a component k by w_t, then z_t = m_tk + temperature * s_tk * eps"
+        rng, T, d = np.random.default_rng(seed), self.codes, self.latent
+        z = np.zeros((n, T * d), np.float32)
+        for t in range(T):   # the mixtures of column t read only the columns before it, drawn already
+            m = self.mixtures(z)
+            w = ops.convert_to_numpy(tf.nn.softmax(m.mixture_distribution.logits[:, t], -1)).astype(np.float64)
+            k = np.minimum((rng.random((n, 1)) > np.cumsum(w / w.sum(1, keepdims=True), 1)).sum(1), self.components - 1)
+            c = m.components_distribution
+            loc, s = (ops.convert_to_numpy(a[:, t])[np.arange(n), k] for a in (c.loc, c.stddev()))
+            z[:, t * d:(t + 1) * d] = loc + temperature * s * rng.standard_normal((n, d)).astype(np.float32)
+        return z
+
+    def get_config(self): return {**super().get_config(), 'components': self.components, 'latent': self.latent, 'codes': self.codes,
+                                  'units': self.units, 'seed': self.seed}
+
 # %% ../../nbs/14_specvae.ipynb #7191a35c
 def seed_encoder(shape=(512, 512), # (bins, frames) of the images
                  latent:int=100, # d
@@ -180,7 +238,7 @@ def latent_codes(hp:dict)->int:
     return hp['frames'] >> len(hp['dec_channels']) if arch == 'seq' else 1
 
 # %% ../../nbs/14_specvae.ipynb #35ae7176
-PRIORS = ('mixture', 'vamp')   # the seed's mixture of free Gaussians, or the VampPrior
+PRIORS = ('mixture', 'vamp', 'column')   # the seed's mixture of free Gaussians, the VampPrior, or a mixture a column read by a GRU (a latent sequence)
 
 @keras.saving.register_keras_serializable(package='musiclab')
 class SpecVAE(ELBOModel):
@@ -195,8 +253,9 @@ class SpecVAE(ELBOModel):
                         column_encoder(shape, hp['latent_dim'], codes, hp['enc_channels'], hp['enc_kernel']))
         self.decoder = seed_decoder(shape, hp['latent_dim'], hp['dec_channels'], hp['dec_dense_channels'], hp['dec_batchnorm'], hp['dec_kernel'],
                                     hp.get('dec_convs', 1), codes)
-        self.prior = (MixturePrior(hp['components'], n, hp['seed'], hp['prior_init'], learn, name='prior') if kind == 'mixture'
-                      else VampPrior(hp['components'], n, shape, hp['seed'], learn, name='prior'))
+        self.prior = {'mixture': lambda: MixturePrior(hp['components'], n, hp['seed'], hp['prior_init'], learn, name='prior'),
+                      'vamp': lambda: VampPrior(hp['components'], n, shape, hp['seed'], learn, name='prior'),
+                      'column': lambda: ColumnPrior(hp['components'], hp['latent_dim'], codes, hp.get('prior_units', 64), hp['seed'], name='prior')}[kind]()
         self.noise = keras.random.SeedGenerator(hp['seed'])
         self.trackers = [keras.metrics.Mean(name=n) for n in ('loss', 'rec', 'kl')]
         self.built = True
@@ -209,14 +268,14 @@ class SpecVAE(ELBOModel):
         "q(z|x) for a batch of images (B, bins, frames, 1)"
         return self.q_of(self.encoder(x, training=training))
 
-    def prior_distribution(self, training=False)->tfd.MixtureSameFamily:
-        "p(z) as a tfd distribution (a VampPrior's components: the encoder's posteriors of its pseudo-images)"
+    def prior_distribution(self, training=False)->tfd.MixtureSameFamily|ColumnPrior:
+        "p(z): a tfd mixture (a VampPrior's components: the encoder's posteriors of its pseudo-images); a column prior is its own (`log_prob`)"
         if isinstance(self.prior, VampPrior): return self.prior.distribution(self.posterior(self.prior.pseudo_inputs, training).loc)
-        return self.prior.distribution()
+        return self.prior if isinstance(self.prior, ColumnPrior) else self.prior.distribution()
 
     def posterior_and_prior(self, x, training=False)->tuple:
         "q(z|x) and p(z); the pseudo-images of a VampPrior go through the encoder in one batch with x (one set of batch statistics)"
-        if not isinstance(self.prior, VampPrior): return self.posterior(x, training), self.prior.distribution()
+        if not isinstance(self.prior, VampPrior): return self.posterior(x, training), self.prior_distribution()
         K, n = self.prior.components, self.latent_size
         params = self.encoder(ops.concatenate([x, self.prior.pseudo_inputs], axis=0), training=training)
         return self.q_of(params[:-K]), self.prior.distribution(params[-K:, :n])   # the pseudo-images' means: the first n outputs
@@ -282,6 +341,8 @@ class SpecVAEModel(AudioVAE):
     def shape(self)->tuple[int, int]: return self.params.shape
     @property
     def latent_size(self)->int: return latent_codes(self.hp) * self.hp['latent_dim']   # numbers in one code (a latent sequence is kept flat, column after column)
+    @property
+    def column_prior(self)->bool: return self.hp.get('prior') == 'column'   # codes drawn column after column (`ColumnPrior`): no fixed components
 
 # %% ../../nbs/14_specvae.ipynb #92cd45e2
 @patch
@@ -315,6 +376,7 @@ def means(self:SpecVAEModel, z:np.ndarray)->np.ndarray:
 def prior_parts(self:SpecVAEModel)->tuple[np.ndarray, np.ndarray, np.ndarray]:
     "The prior's weights (K,), component means (K, d) and scale matrices L_k (K, d, d; diagonal for the seed's mixture), as trained"
     p = self.net.prior_distribution()
+    if self.column_prior: raise ConfigError(f"{self.config.name}: a column prior has no fixed components (each column's mixture depends on the columns before it)")
     c = p.components_distribution
     return tuple(ops.convert_to_numpy(a) for a in (p.mixture_distribution.probs_parameter(), c.loc, c.scale.to_dense()))
 
@@ -326,6 +388,7 @@ def prior_params(self:SpecVAEModel)->tuple[np.ndarray, np.ndarray]:
 
 @patch
 def _sample(self:SpecVAEModel, n, temperature, seed):
+    if self.column_prior: return self.pieces(self.means(self.net.prior.sample(n, temperature, seed)), f'{self.config.name} sample')
     w, m, L = self.prior_parts()
     rng = np.random.default_rng(seed)   # a component k for each image (uniformly when the weights are equal), then z = m_k + t * L_k eps
     k = rng.integers(0, len(m), n) if np.allclose(w, w[0]) else rng.choice(len(m), n, p=w / w.sum())
@@ -346,11 +409,13 @@ def evaluate(self:SpecVAEModel, specs:Specs, batch_size:int=32)->dict:
 def components_in_use(model:SpecVAEModel, # a trained model
                       images, # what `encode` reads: their codes (posterior means) are shared out
                      )->dict:
-    "counts (codes a component is likeliest for), in_use (components with one or more), effective (exp of the entropy of the mean responsibilities), codes"
+    "counts (codes, or columns of a column prior's codes, a component is likeliest for), in_use (components with one or more), effective (exp of the entropy of the mean responsibilities), codes"
     z = model.encode(images).mu
     p = model.net.prior_distribution()
-    lw = np.log(np.maximum(ops.convert_to_numpy(p.mixture_distribution.probs_parameter()), 1e-30))
-    lp = ops.convert_to_numpy(p.components_distribution.log_prob(z[:, None, :])) + lw[None]     # (n, K): log w_k p_k(z_n)
+    if model.column_prior: lp = p.component_log_probs(z)                                   # (n T, K): each column given the ones before it
+    else:
+        lw = np.log(np.maximum(ops.convert_to_numpy(p.mixture_distribution.probs_parameter()), 1e-30))
+        lp = ops.convert_to_numpy(p.components_distribution.log_prob(z[:, None, :])) + lw[None]  # (n, K): log w_k p_k(z_n)
     r = np.exp(lp - lp.max(1, keepdims=True)); r /= r.sum(1, keepdims=True)                       # responsibilities p(k | z_n)
     counts = np.bincount(lp.argmax(1), minlength=lp.shape[1])
     mr = r.mean(0)
@@ -411,7 +476,8 @@ def study_extra(self:SpecVAEModel, train_clips:np.ndarray)->dict:
 # %% ../../nbs/14_specvae.ipynb #7d44b11e
 SpecVAEModel.demo_temperature = 1.0   # `demo_items` is the audio VAEs' (13_wavevae); these say what the clip is
 SpecVAEModel.demo_title = lambda self: f'Spectrogram VAE: a new {self.params.seconds:.0f}-second spectrogram, heard through Griffin-Lim'
-SpecVAEModel.demo_how = lambda self, t: f'z from the mixture prior, temperature {t:g}'
+SpecVAEModel.demo_how = lambda self, t: (('z drawn column after column from the column prior' if self.column_prior
+                                          else 'z from the mixture prior') + f', temperature {t:g}')
 
 def demo(out, seed:int=0)->list[Path]:
     "The clip of the shipped specvae-working-small checkpoint and an index.html to play it"
