@@ -255,7 +255,7 @@ class SpecVAE(ELBOModel):
                                     hp.get('dec_convs', 1), codes)
         self.prior = {'mixture': lambda: MixturePrior(hp['components'], n, hp['seed'], hp['prior_init'], learn, name='prior'),
                       'vamp': lambda: VampPrior(hp['components'], n, shape, hp['seed'], learn, name='prior'),
-                      'column': lambda: ColumnPrior(hp['components'], hp['latent_dim'], codes, hp.get('prior_units', 64), hp['seed'], name='prior')}[kind]()
+                      'column': lambda: ColumnPrior(hp['components'], hp['latent_dim'], codes, with_added('specvae', hp)['prior_units'], hp['seed'], name='prior')}[kind]()
         self.noise = keras.random.SeedGenerator(hp['seed'])
         self.trackers = [keras.metrics.Mean(name=n) for n in ('loss', 'rec', 'kl')]
         self.built = True
@@ -333,7 +333,7 @@ _SPEC_KEYS = ('sample_rate', 'n_fft', 'hop', 'bins', 'frames', 'scale', 'top_db'
 class SpecVAEModel(AudioVAE):
     "The spectrogram VAE system: a config and its network, trained, sampled and saved together"
     model_id, network, unit = 'specvae', SpecVAE, 'specs'
-    sizes, net_keys = 'spectrograms or latents', (*_SPEC_KEYS, 'latent_dim', 'components', 'prior', 'learn_weights', 'dec_convs', 'arch')
+    sizes, net_keys = 'spectrograms or latents', (*_SPEC_KEYS, 'latent_dim', 'components', 'prior', 'learn_weights', 'dec_convs', 'arch', 'prior_units')
 
     @property
     def params(self)->SpecParams: return self.converter.params   # the transform (checked when the converter is made: a bad setting fails before any work)
@@ -387,13 +387,17 @@ def prior_params(self:SpecVAEModel)->tuple[np.ndarray, np.ndarray]:
     return m, np.sqrt(np.einsum('kij,kij->ki', L, L))
 
 @patch
-def _sample(self:SpecVAEModel, n, temperature, seed):
-    if self.column_prior: return self.pieces(self.means(self.net.prior.sample(n, temperature, seed)), f'{self.config.name} sample')
+def _codes(self:SpecVAEModel, n, temperature, seed)->np.ndarray:
+    "n codes from the prior: column after column for a column prior; else a component k for each image, then z = m_k + t * L_k eps"
+    if self.column_prior: return self.net.prior.sample(n, temperature, seed)
     w, m, L = self.prior_parts()
-    rng = np.random.default_rng(seed)   # a component k for each image (uniformly when the weights are equal), then z = m_k + t * L_k eps
+    rng = np.random.default_rng(seed)   # k uniformly when the weights are equal
     k = rng.integers(0, len(m), n) if np.allclose(w, w[0]) else rng.choice(len(m), n, p=w / w.sum())
     eps = rng.standard_normal((n, m.shape[1])).astype(np.float32)
-    return self.pieces(self.means(m[k] + temperature * np.einsum('nij,nj->ni', L[k], eps)), f'{self.config.name} sample')
+    return m[k] + temperature * np.einsum('nij,nj->ni', L[k], eps)
+
+@patch
+def _sample(self:SpecVAEModel, n, temperature, seed): return self.pieces(self.means(self._codes(n, temperature, seed)), f'{self.config.name} sample')
 
 # %% ../../nbs/14_specvae.ipynb #91f1f0d3
 @patch
