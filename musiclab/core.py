@@ -13,7 +13,7 @@ import numpy as np
 
 # %% auto #0
 __all__ = ['MODELS', 'MusiclabError', 'DataError', 'ConfigError', 'CheckpointError', 'MusiclabWarning', 'warn', 'Config',
-           'import_ref', 'register', 'alias', 'aliases', 'configs', 'model_ref', 'model_class', 'config_table',
+           'import_ref', 'Lazy', 'register', 'alias', 'aliases', 'configs', 'model_ref', 'model_class', 'config_table',
            'get_config', 'set_seed', 'out_folder', 'cache_dir', 'atomic_path', 'atomic_open', 'atomic_write',
            'remove_stale_temp', 'in_test', 'repo_root', 'shared_data', 'portable', 'kept', 'kept_bench', 'provenance',
            'release_gap', 'env_flag', 'show_progress', 'progress', 'set_threads', 'use_onednn', 'split_by_name',
@@ -102,6 +102,16 @@ def import_ref(ref:str # 'package.module:Name', e.g. 'musiclab.models.lstm:LSTMM
         try: obj = getattr(obj, part)
         except AttributeError: raise ConfigError(f'cannot import {ref!r}: {mod} has no {name}') from None
     return obj
+
+# %% ../nbs/00_core.ipynb #66e100d3
+class Lazy:
+    "A stand-in for the module `name`, imported when one of its attributes is first used: `tfd = Lazy('tensorflow_probability.python.distributions')`"
+    def __init__(self, name:str): self._name, self._module = name, None
+    def __getattr__(self, attr):
+        if attr.startswith('__'): raise AttributeError(attr)   # copy, pickle and documentation tools ask for these: no import for them
+        if self._module is None: self._module = importlib.import_module(self._name)
+        return getattr(self._module, attr)
+    def __repr__(self): return f"<musiclab.core.Lazy {self._name!r}{'' if self._module is None else ', imported'}>"
 
 # %% ../nbs/00_core.ipynb #15ec8bd7
 _registry:dict[str,Config] = {}

@@ -258,13 +258,17 @@ def to_score(self:Piece):
         staves.append(s)
         score.insert(0, s)
     score.insert(0, layout.StaffGroup(staves, name='Piano', abbreviation='Pno.', symbol='brace'))
-    return score.makeNotation()
+    score.makeNotation(inPlace=True)   # bars, ties across bar lines, beams, tuplets, accidentals: on the new score itself, no copy
+    for part in score.parts: part.splitAtDurations(recurse=True)   # a length no single note value has (5/8) becomes tied notes
+    return score
 
 @patch
 def musicxml(self:Piece)->bytes:
     "The piece as MusicXML (bytes)"
     from music21.musicxml.m21ToXml import GeneralObjectExporter
-    return GeneralObjectExporter(self.to_score()).parse()
+    exporter = GeneralObjectExporter(self.to_score())
+    exporter.makeNotation = False   # `to_score` made the notation: music21 would copy the score and make it all again (half the export's time)
+    return exporter.parse()
 
 @patch
 def write_musicxml(self:Piece, path # the .musicxml file to write

@@ -9,7 +9,6 @@ from pathlib import Path
 import keras
 import numpy as np
 import tensorflow as tf
-import tensorflow_probability as tfp
 from fastcore.basics import patch
 from ..core import *
 from ..drums import (CategoricalConverter, DrumFile, DrumPiece, DrumSet, Encoded, GrooveConverter, describe, groove_input, labels_of, load_drums,
@@ -18,7 +17,7 @@ from ..melody import read_midi
 from ..model import Job, LatentModel, Model
 from ..media import write_html
 
-tfd = tfp.distributions
+tfd = Lazy('tensorflow_probability.python.distributions')   # tfp.distributions, imported when the loss first needs it: loading and sampling never do
 
 # %% auto #0
 __all__ = ['tfd', 'MusicVAENet', 'MagentaDecay', 'converter_for', 'build_net', 'MusicVAE', 'shipped', 'demo']

@@ -10,7 +10,6 @@ import keras
 import numpy as np
 import tensorflow as tf
 from keras import ops
-import tensorflow_probability as tfp
 from fastcore.basics import patch
 from ..core import *
 from ..configs import with_added
@@ -19,7 +18,7 @@ from ..spectrogram import (SpecParams, SpecPiece, Specs, make_spectrograms, spec
                                   STANDARD_TRANSFORMS, kept_phase)
 from .wavevae import AudioVAE, ELBOModel, in_batches, listening, listening_html, study_measure, working_timing
 
-tfd, tfb = tfp.distributions, tfp.bijectors
+tfd, tfb = Lazy('tensorflow_probability.python.distributions'), Lazy('tensorflow_probability.python.bijectors')   # tfp.distributions and tfp.bijectors, imported on first use: sampling a column prior needs neither
 
 # %% auto #0
 __all__ = ['tfd', 'tfb', 'ARCHS', 'PRIORS', 'tril_size', 'posterior', 'diag_posterior', 'MixturePrior', 'VampPrior',
@@ -126,15 +125,19 @@ class ColumnPrior(keras.layers.Layer):
         self.rnn.build((None, codes, latent)); self.head.build((None, codes, units))
         self.built = True
 
-    def mixtures(self, z)->tfd.MixtureSameFamily:
-        "Each column's mixture given the columns before it, for flat codes z (N, T*d): a batch (N, T) of mixtures over d numbers"
+    def params(self, z)->tuple:
+        "Each column's mixture given the columns before it, for flat codes z (N, T*d): logits w (N, T, K), means m and widths s (N, T, K, d)"
         T, d, K = self.codes, self.latent, self.components
         cols = tf.reshape(tf.convert_to_tensor(z, tf.float32), [-1, T, d])
         before = tf.concat([tf.broadcast_to(tf.convert_to_tensor(self.start), [tf.shape(cols)[0], 1, d]), cols[:, :-1]], axis=1)   # column t reads z_1..z_{t-1}
         p = self.head(self.rnn(before))                                                            # (N, T, K (1 + 2d))
         loc, raw = (tf.reshape(p[..., K + i * K * d:K + (i + 1) * K * d], [-1, T, K, d]) for i in (0, 1))
-        return tfd.MixtureSameFamily(mixture_distribution=tfd.Categorical(logits=p[..., :K]),
-                                     components_distribution=tfd.MultivariateNormalDiag(loc=loc, scale_diag=tf.nn.softplus(raw) + 1e-3))
+        return p[..., :K], loc, tf.nn.softplus(raw) + 1e-3
+
+    def mixtures(self, z)->tfd.MixtureSameFamily:
+        "`params` as a batch (N, T) of tfd mixtures over d numbers"
+        logits, loc, scale = self.params(z)
+        return tfd.MixtureSameFamily(tfd.Categorical(logits=logits), tfd.MultivariateNormalDiag(loc=loc, scale_diag=scale))
 
     def log_prob(self, z):
         "log p(z) for flat codes z (..., T*d): the sum over columns of each column's log-density given the ones before it"
@@ -154,11 +157,10 @@ class ColumnPrior(keras.layers.Layer):
         rng, T, d = np.random.default_rng(seed), self.codes, self.latent
         z = np.zeros((n, T * d), np.float32)
         for t in range(T):   # the mixtures of column t read only the columns before it, drawn already
-            m = self.mixtures(z)
-            w = ops.convert_to_numpy(tf.nn.softmax(m.mixture_distribution.logits[:, t], -1)).astype(np.float64)
+            logits, loc, scale = self.params(z)
+            w = ops.convert_to_numpy(tf.nn.softmax(logits[:, t], -1)).astype(np.float64)
             k = np.minimum((rng.random((n, 1)) > np.cumsum(w / w.sum(1, keepdims=True), 1)).sum(1), self.components - 1)
-            c = m.components_distribution
-            loc, s = (ops.convert_to_numpy(a[:, t])[np.arange(n), k] for a in (c.loc, c.stddev()))
+            loc, s = (ops.convert_to_numpy(a[:, t])[np.arange(n), k] for a in (loc, scale))
             z[:, t * d:(t + 1) * d] = loc + temperature * s * rng.standard_normal((n, d)).astype(np.float32)
         return z
 
