@@ -200,6 +200,10 @@ def _warm_renderers():
     import musiclab.audio, musiclab.drums, musiclab.render, musiclab.spectrogram
     librosa.griffinlim, librosa.util.valid_audio   # the lazy loaders import the spectral functions and the utilities (numba's ufuncs, read from its cache: waveshow's first use) on first use
 
+def _exit_quickly():
+    "The start of the demo's rendering process: at its end it will leave without Python's teardown of the renderers"
+    atexit.register(lambda: (sys.stdout.flush(), sys.stderr.flush(), os._exit(0)))   # the teardown took 0.6-1.0 s that the demo waited for; every file is written and closed by then
+
 def cmd_demo(args)->int:
     "Write something new from each shipped checkpoint into one index.html to listen and read"
     import multiprocessing
@@ -209,8 +213,8 @@ def cmd_demo(args)->int:
     if not models or set(models) - set(DEMOS): raise ConfigError(f"--models takes some of {', '.join(DEMOS)} (comma-separated), got {args.models!r}")
     out, t0, jobs = out_folder(args.out), time.time(), []
     # the models generate here; a second process (spawned: no TensorFlow in it) writes the scores, pictures and sound meanwhile
-    with ProcessPoolExecutor(1, mp_context=multiprocessing.get_context('spawn')) as render:
-        render.submit(_warm_renderers)
+    with ProcessPoolExecutor(1, mp_context=multiprocessing.get_context('spawn'), initializer=_exit_quickly) as render:
+        render.submit(_warm_renderers)   # starts the process now
         for m in models:
             t = time.time()
             items = load_checkpoint(asset(DEMOS[m])).demo_items(seed=args.seed, length=args.length)
