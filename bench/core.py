@@ -8,11 +8,12 @@
    under 10 s on a quiet 2-core machine); the load average before is printed, since a busy machine says little.
 4. With `--against REF`: the demo of the code at git revision REF (checked out in a temporary worktree) and of this checkout,
    taken in turns, `--rounds` each, and the ratio of their medians: a change measured side by side, so that the host's drift
-   from one hour to the next (which moves the demo by seconds here) falls on both.
+   from one hour to the next (which moves the demo by seconds here) falls on both. The CPU time of each (both of its processes)
+   is printed too: on 2 cores the demo's two processes keep both busy, so the work they do bounds the wall time from below.
 
 Run: python bench/core.py [--against REF [--rounds N]]
 """
-import argparse, os, shutil, statistics, subprocess, sys, tempfile, time
+import argparse, os, resource, shutil, statistics, subprocess, sys, tempfile, time
 from pathlib import Path
 from musiclab.core import atomic_write
 
@@ -27,13 +28,14 @@ def plain_write(path, data):
 
 ROOT = Path(__file__).resolve().parent.parent
 
-def demo_seconds(tree:Path, out:Path)->float:
-    "Wall time of `musiclab demo --out out` run from the package in `tree`, as its console script runs it"
+def demo_seconds(tree:Path, out:Path)->tuple[float, float]:
+    "Wall time and CPU time (user + system, its rendering process included) of `musiclab demo --out out` run from the package in `tree`, as its console script runs it"
     code = ('import sys; sys.path.insert(0, sys.argv[1]); import musiclab.cli as c; assert c.__file__.startswith(sys.argv[1]); '
             'sys.argv = ["musiclab", "demo", "--out", sys.argv[2]]; sys.exit(getattr(c, "program", c.main)())')   # older code has no `program`
-    t = time.perf_counter()
+    cpu = lambda: (lambda r: r.ru_utime + r.ru_stime)(resource.getrusage(resource.RUSAGE_CHILDREN))   # of every finished process below this one
+    t, c = time.perf_counter(), cpu()
     subprocess.run([sys.executable, '-c', code, str(tree), str(out)], capture_output=True, check=True)
-    return time.perf_counter() - t
+    return time.perf_counter() - t, cpu() - c
 
 def against(ref:str, rounds:int):
     "The demo at `ref` and here, in turns (who goes first alternates), `rounds` times each"
@@ -41,14 +43,17 @@ def against(ref:str, rounds:int):
         old = Path(tmp)/'ref'
         subprocess.run(['git', '-C', str(ROOT), 'worktree', 'add', '--detach', '-q', str(old), ref], check=True)
         try:
-            ts = {'ref': [], 'here': []}
+            ts, cs = {'ref': [], 'here': []}, {'ref': [], 'here': []}
             for r in range(rounds):
                 for who in (('ref', 'here') if r % 2 == 0 else ('here', 'ref')):
-                    ts[who].append(demo_seconds(old if who == 'ref' else ROOT, Path(tmp)/f'demo-{who}'))
+                    t, c = demo_seconds(old if who == 'ref' else ROOT, Path(tmp)/f'demo-{who}')
+                    ts[who].append(t); cs[who].append(c)
         finally: subprocess.run(['git', '-C', str(ROOT), 'worktree', 'remove', '--force', str(old)], check=True)
     a, b = statistics.median(ts['ref']), statistics.median(ts['here'])
+    ca, cb = statistics.median(cs['ref']), statistics.median(cs['here'])
     print(f"musiclab demo at {ref}: {' '.join(f'{t:.1f}' for t in ts['ref'])} s; here: {' '.join(f'{t:.1f}' for t in ts['here'])} s")
-    print(f'musiclab demo, medians of {rounds} taken in turns: {b:.1f} s here against {a:.1f} s at {ref} ({a / b:.2f}x)')
+    print(f'musiclab demo, medians of {rounds} taken in turns: {b:.1f} s here against {a:.1f} s at {ref} ({a / b:.2f}x); '
+          f'CPU time (both processes) {cb:.1f} s here against {ca:.1f} s ({ca / cb:.2f}x)')
 
 def main():
     ap = argparse.ArgumentParser()

@@ -127,11 +127,15 @@ class ColumnPrior(keras.layers.Layer):
 
     def params(self, z)->tuple:
         "Each column's mixture given the columns before it, for flat codes z (N, T*d): logits w (N, T, K), means m and widths s (N, T, K, d)"
-        T, d, K = self.codes, self.latent, self.components
+        T, d = self.codes, self.latent
         cols = tf.reshape(tf.convert_to_tensor(z, tf.float32), [-1, T, d])
         before = tf.concat([tf.broadcast_to(tf.convert_to_tensor(self.start), [tf.shape(cols)[0], 1, d]), cols[:, :-1]], axis=1)   # column t reads z_1..z_{t-1}
-        p = self.head(self.rnn(before))                                                            # (N, T, K (1 + 2d))
-        loc, raw = (tf.reshape(p[..., K + i * K * d:K + (i + 1) * K * d], [-1, T, K, d]) for i in (0, 1))
+        return self._split(self.head(self.rnn(before)))
+
+    def _split(self, p)->tuple:
+        "The head's output (..., K (1 + 2d)) as logits w (..., K), means m and widths s (..., K, d)"
+        K, d = self.components, self.latent
+        loc, raw = (tf.reshape(p[..., K + i * K * d:K + (i + 1) * K * d], tf.concat([tf.shape(p)[:-1], [K, d]], 0)) for i in (0, 1))
         return p[..., :K], loc, tf.nn.softplus(raw) + 1e-3
 
     def mixtures(self, z)->tfd.MixtureSameFamily:
@@ -152,20 +156,25 @@ class ColumnPrior(keras.layers.Layer):
         lw = tf.nn.log_softmax(m.mixture_distribution.logits, -1)
         return ops.convert_to_numpy(lw + m.components_distribution.log_prob(cols)).reshape(-1, self.components)
 
-    def sample(self, n:int, temperature:float=1.0, seed:int=0)->np.ndarray:
-        "n flat codes (n, T*d), drawn column after column: a component k by w_t, then z_t = m_tk + temperature * s_tk * eps"
-        rng, T, d = np.random.default_rng(seed), self.codes, self.latent
-        z = np.zeros((n, T * d), np.float32)
-        for t in range(T):   # the mixtures of column t read only the columns before it, drawn already
-            logits, loc, scale = self.params(z)
-            w = ops.convert_to_numpy(tf.nn.softmax(logits[:, t], -1)).astype(np.float64)
-            k = np.minimum((rng.random((n, 1)) > np.cumsum(w / w.sum(1, keepdims=True), 1)).sum(1), self.components - 1)
-            loc, s = (ops.convert_to_numpy(a[:, t])[np.arange(n), k] for a in (loc, scale))
-            z[:, t * d:(t + 1) * d] = loc + temperature * s * rng.standard_normal((n, d)).astype(np.float32)
-        return z
-
     def get_config(self): return {**super().get_config(), 'components': self.components, 'latent': self.latent, 'codes': self.codes,
                                   'units': self.units, 'seed': self.seed}
+
+# %% ../../nbs/14_specvae.ipynb #c4d81fae
+@patch
+def sample(self:ColumnPrior, n:int, temperature:float=1.0, seed:int=0)->np.ndarray:
+    "n flat codes (n, T*d), drawn column after column: a component k by w_t, then z_t = m_tk + temperature * s_tk * eps"
+    rng, T, d = np.random.default_rng(seed), self.codes, self.latent
+    z = np.zeros((n, T * d), np.float32)
+    x, h = tf.broadcast_to(tf.convert_to_tensor(self.start), [n, d]), [tf.zeros([n, self.units])]   # the column before the first, the GRU's first state
+    for t in range(T):
+        out, h = self.rnn.cell(x, h)   # the state after columns 1..t-1, moved on by the column drawn last
+        logits, loc, scale = self._split(self.head(out))
+        w = ops.convert_to_numpy(tf.nn.softmax(logits, -1)).astype(np.float64)
+        k = np.minimum((rng.random((n, 1)) > np.cumsum(w / w.sum(1, keepdims=True), 1)).sum(1), self.components - 1)
+        loc, s = (ops.convert_to_numpy(a)[np.arange(n), k] for a in (loc, scale))
+        z[:, t * d:(t + 1) * d] = loc + temperature * s * rng.standard_normal((n, d)).astype(np.float32)
+        x = tf.constant(z[:, t * d:(t + 1) * d])
+    return z
 
 # %% ../../nbs/14_specvae.ipynb #7191a35c
 def seed_encoder(shape=(512, 512), # (bins, frames) of the images
