@@ -133,11 +133,22 @@ def save_model(model:keras.Model, path:str|Path, include_optimizer:bool=True)->P
     with atomic_path(path) as tmp: model.save(tmp)
     return path
 
+@contextlib.contextmanager
+def _blank_variables():
+    "Inside, a Keras variable whose initializer is a Keras `Initializer` starts as zeros instead (for a load, which then assigns each from the file)"
+    import keras.src.backend.tensorflow.core as kc
+    V = kc.Variable; made = getattr(V, '_initialize_with_initializer', None)
+    if made is None: yield; return   # another Keras: its variables are made as it makes them
+    V._initialize_with_initializer = lambda self, init: made(self, keras.initializers.Zeros() if isinstance(init, keras.initializers.Initializer) else init)
+    try: yield
+    finally: V._initialize_with_initializer = made
+
 def load_model(path:str|Path, compile:bool=True)->keras.Model:
     "Load a `.keras` file in Keras safe mode (no code from the file is ever run)"
     path = Path(path)
     if not path.exists(): raise CheckpointError('no such model file', path=path)
-    try: return keras.models.load_model(path, compile=compile, safe_mode=True)
+    try:
+        with _blank_variables(): return keras.models.load_model(path, compile=compile, safe_mode=True)
     except Exception as e: raise CheckpointError(f'cannot load this model file ({type(e).__name__}: {str(e).splitlines()[0][:200]})', path=path) from None
 
 # %% ../nbs/06_train.ipynb #5865d23b
