@@ -200,9 +200,14 @@ def _warm_renderers():
     import musiclab.audio, musiclab.drums, musiclab.render, musiclab.spectrogram
     librosa.griffinlim, librosa.util.valid_audio   # the lazy loaders import the spectral functions and the utilities (numba's ufuncs, read from its cache: waveshow's first use) on first use
 
+def _leave(code:int=0):
+    "End this process now with status `code`, its output flushed, without Python's teardown of the libraries it imported (TensorFlow's takes a second or more, and keeps nothing)"
+    sys.stdout.flush(); sys.stderr.flush()
+    os._exit(code)
+
 def _exit_quickly():
-    "The start of the demo's rendering process: at its end it will leave without Python's teardown of the renderers"
-    atexit.register(lambda: (sys.stdout.flush(), sys.stderr.flush(), os._exit(0)))   # the teardown took 0.6-1.0 s that the demo waited for; every file is written and closed by then
+    "The start of the demo's rendering process: at its end it will `_leave` (music21's, matplotlib's and librosa's teardown took 0.6-1.0 s that the demo waited for)"
+    atexit.register(_leave)   # registered first, so it runs after every other exit function: every file is written and closed by then
 
 def cmd_demo(args)->int:
     "Write something new from each shipped checkpoint into one index.html to listen and read"
@@ -508,6 +513,5 @@ def program()->int:
     code = main()
     if 'tensorflow' in sys.modules and hasattr(atexit, '_run_exitfuncs'):   # freeing TensorFlow's objects at exit takes a second or more and keeps nothing
         atexit._run_exitfuncs()   # what Python runs at exit all the same: loggers flushed, temporary folders removed, worker processes joined
-        sys.stdout.flush(); sys.stderr.flush()
-        os._exit(code)
+        _leave(code)
     return code
